@@ -196,6 +196,18 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .collect(Collectors.toList());
     }
 
+    /**
+     * Every record batch of {@code topic} as stored in the broker's segment files, read from the
+     * files themselves: what really reached the disk (compression, batch sizes).
+     */
+    public List<StoredBatch> storedBatches(String topic) {
+        List<StoredBatch> batches = new ArrayList<>();
+        for (Path directory : logDirectories()) {
+            batches.addAll(StoredBatch.read(directory, topic));
+        }
+        return batches;
+    }
+
     /** Stops the broker and deletes its data. */
     @Override
     public void close() {

@@ -47,6 +47,10 @@ class EmbeddedKafkaTest {
         assertEquals(30, records.size());
         assertEquals(30, records.stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)).distinct().count());
         assertTrue(Files.isDirectory(kafka.logDirectories().get(0).resolve(topic + "-0")));
+        List<StoredBatch> batches = kafka.storedBatches(topic);
+        assertEquals(30, batches.stream().mapToInt(StoredBatch::recordCount).sum(), batches.toString());
+        assertTrue(batches.stream().allMatch(b -> b.compression().equals("none")), batches.toString());
+        assertEquals(java.util.Set.of(0, 1, 2), batches.stream().map(StoredBatch::partition).collect(java.util.stream.Collectors.toSet()));
     }
 
     @Test

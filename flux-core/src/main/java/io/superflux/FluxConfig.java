@@ -1,0 +1,55 @@
+package io.superflux;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+
+/**
+ * Flux's loaded, validated configuration (the {@code flux { … }} block). Immutable.
+ *
+ * <p>Obtain it with {@link SuperFlux#config()}; change it with {@link SuperFlux#configure}. The
+ * keys, defaults and sources are documented in flux-core's {@code reference.conf} and the README.
+ *
+ * @param kafka              the default cluster ({@code flux.kafka})
+ * @param clusters           the named clusters ({@code flux.clusters}), by name
+ * @param producer           producer options ({@code flux.producer})
+ * @param consumerProperties kafka-clients settings for consumers ({@code flux.consumer.properties})
+ * @param retryTimeScale     factor applied to every retry wait ({@code flux.retry.time-scale})
+ * @param shutdownTimeout    how long a shutdown waits for in-flight work ({@code flux.shutdown-timeout})
+ */
+public record FluxConfig(ClusterSettings kafka, Map<String, ClusterSettings> clusters, ProducerSettings producer,
+                         Map<String, String> consumerProperties, double retryTimeScale, Duration shutdownTimeout) {
+    /** The name of the cluster configured under {@code flux.kafka}. */
+    public static final String DEFAULT_CLUSTER = "default";
+
+    /** Copies the maps so the configuration cannot change later. */
+    public FluxConfig {
+        Objects.requireNonNull(kafka, "kafka");
+        clusters = Map.copyOf(clusters);
+        Objects.requireNonNull(producer, "producer");
+        consumerProperties = Map.copyOf(consumerProperties);
+        Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+    }
+
+    /**
+     * The cluster called {@code name}: {@value #DEFAULT_CLUSTER} is {@code flux.kafka}, any other
+     * name one under {@code flux.clusters}.
+     *
+     * @throws FluxConfigException if no cluster has that name
+     */
+    public ClusterSettings cluster(String name) {
+        if (DEFAULT_CLUSTER.equals(name)) {
+            return kafka;
+        }
+        ClusterSettings cluster = clusters.get(name);
+        if (cluster == null) {
+            TreeSet<String> known = new TreeSet<>(clusters.keySet());
+            known.add(DEFAULT_CLUSTER);
+            throw new FluxConfigException("flux.clusters." + name,
+                    "Unknown Kafka cluster '" + name + "': configured clusters are " + String.join(", ", known)
+                            + " (add it under flux.clusters." + name + " { brokers = [...] })");
+        }
+        return cluster;
+    }
+}

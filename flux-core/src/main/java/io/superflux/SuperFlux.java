@@ -1,0 +1,83 @@
+package io.superflux;
+
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.superflux.internal.FluxRuntime;
+import io.superflux.internal.config.ConfigSources;
+
+/**
+ * The entry point: configure Flux once, then produce from any thread.
+ *
+ * <pre>{@code
+ * SuperFlux.configure(config -> config.brokers("kafka-1:9092").clientId("billing"));
+ * new AwesomeProducer().produce("MESSAGE", "KEY");
+ * ...
+ * SuperFlux.shutdown();   // also done by a JVM shutdown hook
+ * }</pre>
+ *
+ * <p>Without a call to {@link #configure}, configuration comes from {@code application.conf},
+ * {@code -Dflux.…} system properties and {@code FLUX_…} environment variables on first use.
+ * All methods are thread-safe.
+ */
+public final class SuperFlux {
+    private static final Logger LOGGER = LoggerFactory.getLogger("io.superflux");
+
+    private SuperFlux() {
+    }
+
+    /**
+     * Loads and validates configuration with the settings given in code on top of the other
+     * sources (reference.conf &lt; application.conf &lt; config file &lt; system properties &lt;
+     * environment &lt; code).
+     *
+     * @throws FluxConfigException   naming the key, the bad value and what is allowed
+     * @throws IllegalStateException if Kafka clients already run: configure before first use, or
+     *                               call {@link #shutdown()} first
+     */
+    public static void configure(Consumer<Configurer> settings) {
+        Configurer configurer = new Configurer();
+        settings.accept(configurer);
+        ClassLoader loader = configurer.classLoader();
+        if (loader == null) {
+            loader = Thread.currentThread().getContextClassLoader();
+        }
+        if (loader == null) {
+            loader = SuperFlux.class.getClassLoader();
+        }
+        FluxRuntime.configure(ConfigSources.ofProcess(loader, configurer.configFile(), configurer.overrides()),
+                configurer.meterRegistry());
+    }
+
+    /** The configuration in force (loaded now if it was not yet). */
+    public static FluxConfig config() {
+        return FluxRuntime.current().config();
+    }
+
+    /** The SLF4J logger Flux logs to ({@code io.superflux}, the parent of every Flux logger). */
+    public static Logger logger() {
+        return LOGGER;
+    }
+
+    /** Where Flux registers its meters (Micrometer's global registry unless configured). */
+    public static MeterRegistry meterRegistry() {
+        return FluxRuntime.current().meters();
+    }
+
+    /** Sends every message buffered by any producer now and waits until each is acknowledged or failed. */
+    public static void flush() {
+        FluxRuntime.current().flush();
+    }
+
+    /**
+     * Delivers every buffered message (waiting up to {@code flux.shutdown-timeout}) and closes
+     * Flux's Kafka clients. The configuration is kept: producing again starts new clients.
+     * A JVM shutdown hook calls this on exit.
+     */
+    public static void shutdown() {
+        FluxRuntime.shutdown();
+    }
+}

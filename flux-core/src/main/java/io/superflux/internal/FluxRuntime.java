@@ -1,0 +1,103 @@
+package io.superflux.internal;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import io.superflux.FluxConfig;
+import io.superflux.internal.config.ConfigLoader;
+import io.superflux.internal.config.ConfigSources;
+import io.superflux.internal.producer.ClusterProducer;
+import io.superflux.internal.producer.ProducerClients;
+
+/**
+ * The process-wide state behind {@code SuperFlux}: the configuration in force, the meter registry
+ * and the shared Kafka clients. Configuration is loaded on first use unless it was given before.
+ */
+public final class FluxRuntime {
+    private static final Logger log = LoggerFactory.getLogger(FluxRuntime.class);
+    private static final Object LOCK = new Object();
+    private static final AtomicBoolean HOOK_INSTALLED = new AtomicBoolean();
+    private static volatile FluxRuntime current;
+
+    private final FluxConfig config;
+    private final MeterRegistry meters;
+    private final ProducerClients producers;
+
+    private FluxRuntime(FluxConfig config, MeterRegistry meters) {
+        this.config = config;
+        this.meters = meters;
+        this.producers = new ProducerClients(config, meters, FluxRuntime::installShutdownHook);
+    }
+
+    /** The runtime in force, loading the configuration from the process's sources on first call. */
+    public static FluxRuntime current() {
+        FluxRuntime runtime = current;
+        if (runtime != null) {
+            return runtime;
+        }
+        synchronized (LOCK) {
+            if (current == null) {
+                ClassLoader loader = Thread.currentThread().getContextClassLoader();
+                current = new FluxRuntime(ConfigLoader.load(ConfigSources.ofProcess(
+                        loader != null ? loader : FluxRuntime.class.getClassLoader(), null, java.util.Map.of())),
+                        Metrics.globalRegistry);
+            }
+            return current;
+        }
+    }
+
+    /**
+     * Replaces the configuration. Validation errors are thrown before anything changes.
+     *
+     * @throws IllegalStateException if Kafka clients already run with the old configuration
+     */
+    public static void configure(ConfigSources sources, MeterRegistry meters) {
+        FluxConfig config = ConfigLoader.load(sources);
+        synchronized (LOCK) {
+            if (current != null && current.producers.anyStarted()) {
+                throw new IllegalStateException("SuperFlux.configure was called while Flux's Kafka clients run with the"
+                        + " previous configuration: configure before the first produce, or call SuperFlux.shutdown() first");
+            }
+            current = new FluxRuntime(config, meters != null ? meters : Metrics.globalRegistry);
+        }
+    }
+
+    /** Flushes and closes every client; the configuration stays, and the next use starts new clients. */
+    public static void shutdown() {
+        FluxRuntime runtime = current;
+        if (runtime != null) {
+            runtime.producers.closeAll(runtime.config.shutdownTimeout());
+        }
+    }
+
+    public FluxConfig config() {
+        return config;
+    }
+
+    public MeterRegistry meters() {
+        return meters;
+    }
+
+    /** The shared producer of {@code cluster}, started on first use. */
+    public ClusterProducer producer(String cluster) {
+        return producers.get(cluster);
+    }
+
+    /** Sends every buffered message now and waits for the deliveries. */
+    public void flush() {
+        producers.flushAll();
+    }
+
+    private static void installShutdownHook() {
+        if (HOOK_INSTALLED.compareAndSet(false, true)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                log.info("JVM shutting down: flushing Flux producers");
+                shutdown();
+            }, "flux-shutdown"));
+        }
+    }
+}

@@ -1,0 +1,221 @@
+package io.superflux.internal.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigList;
+import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+
+import io.superflux.Acks;
+import io.superflux.ClusterSettings;
+import io.superflux.CompressionCodec;
+import io.superflux.FluxConfig;
+import io.superflux.FluxConfigException;
+import io.superflux.ProducerSettings;
+
+/**
+ * Reads the typed {@link FluxConfig} from a merged configuration, checking every value. Each
+ * error names the key, the bad value, where it came from and what is allowed.
+ */
+final class SettingsReader {
+    private static final Pattern BROKER = Pattern.compile("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+):(\\d{1,5})");
+    private static final Pattern CLUSTER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]*");
+    private static final String DURATION_HELP = "a duration such as 5ms, 250 ms, 2s, 1m";
+
+    private final Config config;
+
+    SettingsReader(Config config) {
+        this.config = config;
+    }
+
+    FluxConfig read() {
+        ClusterSettings kafka = cluster(FluxConfig.DEFAULT_CLUSTER, "flux.kafka", null);
+        Map<String, ClusterSettings> clusters = new TreeMap<>();
+        for (String name : config.getObject("flux.clusters").keySet()) {
+            String path = "flux.clusters." + ConfigUtil.joinPath(name);
+            if (!CLUSTER_NAME.matcher(name).matches() || name.equals(FluxConfig.DEFAULT_CLUSTER)) {
+                throw new FluxConfigException(path, "Invalid cluster name '" + name + "' under flux.clusters: use letters,"
+                        + " digits, '-' and '_' (and not '" + FluxConfig.DEFAULT_CLUSTER + "', which is flux.kafka)");
+            }
+            requireBlock(path);
+            clusters.put(name, cluster(name, path, kafka.clientId()));
+        }
+        ProducerSettings producer = new ProducerSettings(
+                positiveInt("flux.producer.max-buffer-size"),
+                codec("flux.producer.compression-codec"),
+                acks("flux.producer.required-acks"),
+                duration("flux.producer.delivery-interval", Duration.ofMillis(Integer.MAX_VALUE)),
+                properties("flux.producer.properties"));
+        return new FluxConfig(kafka, clusters, producer, properties("flux.consumer.properties"),
+                positiveNumber("flux.retry.time-scale"),
+                duration("flux.shutdown-timeout", Duration.ofDays(1)));
+    }
+
+    private ClusterSettings cluster(String name, String path, String defaultClientId) {
+        List<String> brokers = brokers(path + ".brokers");
+        String clientId = defaultClientId != null && !config.hasPath(path + ".client-id")
+                ? defaultClientId : nonEmptyString(path + ".client-id");
+        Map<String, String> properties = config.hasPath(path + ".properties") ? properties(path + ".properties") : Map.of();
+        return new ClusterSettings(name, brokers, clientId, properties);
+    }
+
+    private List<String> brokers(String key) {
+        if (!config.hasPath(key)) {
+            throw new FluxConfigException(key, key + " is missing: give at least one host:port, e.g. [\"localhost:9092\"]");
+        }
+        ConfigValue value = config.getValue(key);
+        List<String> entries = new ArrayList<>();
+        if (value.valueType() == ConfigValueType.LIST) {
+            for (ConfigValue element : (ConfigList) value) {
+                if (element.valueType() != ConfigValueType.STRING) {
+                    throw bad(key, value, "a list of host:port strings, or one comma-separated string");
+                }
+                entries.addAll(splitBrokers((String) element.unwrapped()));
+            }
+        } else if (value.valueType() == ConfigValueType.STRING) {
+            entries.addAll(splitBrokers((String) value.unwrapped()));
+        } else {
+            throw bad(key, value, "a list of host:port strings, or one comma-separated string");
+        }
+        if (entries.isEmpty()) {
+            throw bad(key, value, "at least one host:port, e.g. [\"localhost:9092\"] or \"host1:9092,host2:9092\"");
+        }
+        for (String broker : entries) {
+            Matcher matcher = BROKER.matcher(broker);
+            int port = matcher.matches() ? Integer.parseInt(matcher.group(2)) : -1;
+            if (port < 1 || port > 65535) {
+                throw bad(key, value, "host:port entries with a port from 1 to 65535; '" + broker + "' is not one");
+            }
+        }
+        return entries;
+    }
+
+    private static List<String> splitBrokers(String text) {
+        return Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toList());
+    }
+
+    private String nonEmptyString(String key) {
+        ConfigValue value = config.getValue(key);
+        if (value.valueType() != ConfigValueType.STRING && value.valueType() != ConfigValueType.NUMBER) {
+            throw bad(key, value, "a non-empty string");
+        }
+        String text = String.valueOf(value.unwrapped()).trim();
+        if (text.isEmpty()) {
+            throw bad(key, value, "a non-empty string");
+        }
+        return text;
+    }
+
+    private int positiveInt(String key) {
+        ConfigValue value = config.getValue(key);
+        try {
+            double number = config.getNumber(key).doubleValue();
+            if (number >= 1 && number <= Integer.MAX_VALUE && number == Math.rint(number)) {
+                return (int) number;
+            }
+        } catch (ConfigException e) {
+            // reported below with the allowed values
+        }
+        throw bad(key, value, "a whole number from 1 to " + Integer.MAX_VALUE);
+    }
+
+    private double positiveNumber(String key) {
+        ConfigValue value = config.getValue(key);
+        try {
+            double number = config.getDouble(key);
+            if (number > 0 && Double.isFinite(number)) {
+                return number;
+            }
+        } catch (ConfigException e) {
+            // reported below with the allowed values
+        }
+        throw bad(key, value, "a number greater than 0, e.g. 1.0 or 0.001");
+    }
+
+    private Duration duration(String key, Duration max) {
+        ConfigValue value = config.getValue(key);
+        Duration duration;
+        try {
+            duration = config.getDuration(key);
+        } catch (ConfigException e) {
+            throw bad(key, value, DURATION_HELP);
+        }
+        if (duration.isNegative() || duration.compareTo(max) > 0) {
+            throw bad(key, value, DURATION_HELP + ", from 0 to " + max);
+        }
+        return duration;
+    }
+
+    private CompressionCodec codec(String key) {
+        ConfigValue value = config.getValue(key);
+        String text = String.valueOf(value.unwrapped()).trim().toLowerCase(Locale.ROOT);
+        for (CompressionCodec codec : CompressionCodec.values()) {
+            if (codec.configValue().equals(text) && value.valueType() == ConfigValueType.STRING) {
+                return codec;
+            }
+        }
+        throw bad(key, value, "one of " + Arrays.stream(CompressionCodec.values())
+                .map(CompressionCodec::configValue).collect(Collectors.joining(", ")));
+    }
+
+    private Acks acks(String key) {
+        ConfigValue value = config.getValue(key);
+        String text = String.valueOf(value.unwrapped()).trim().toLowerCase(Locale.ROOT);
+        switch (text) {
+            case "0":
+                return Acks.NONE;
+            case "1":
+                return Acks.LEADER;
+            case "all":
+            case "-1":
+                return Acks.ALL;
+            default:
+                throw bad(key, value, "one of 0, 1, all, -1");
+        }
+    }
+
+    private Map<String, String> properties(String key) {
+        requireBlock(key);
+        Map<String, String> properties = new LinkedHashMap<>();
+        for (Map.Entry<String, ConfigValue> entry : config.getConfig(key).entrySet()) {
+            String name = String.join(".", ConfigUtil.splitPath(entry.getKey()));
+            ConfigValue value = entry.getValue();
+            String text;
+            if (value.valueType() == ConfigValueType.LIST) {
+                text = ((ConfigList) value).unwrapped().stream().map(String::valueOf).collect(Collectors.joining(","));
+            } else if (value.valueType() == ConfigValueType.OBJECT) {
+                throw bad(key + "." + ConfigUtil.quoteString(name), value, "a value for the kafka-clients setting " + name);
+            } else {
+                text = String.valueOf(value.unwrapped());
+            }
+            properties.put(name, text);
+        }
+        return properties;
+    }
+
+    private void requireBlock(String key) {
+        ConfigValue value = config.getValue(key);
+        if (value.valueType() != ConfigValueType.OBJECT) {
+            throw bad(key, value, "a block { … }");
+        }
+    }
+
+    private static FluxConfigException bad(String key, ConfigValue value, String allowed) {
+        return new FluxConfigException(key, "Invalid setting " + key + " = "
+                + SensitiveSettings.shown(key, UnknownKeyCheck.render(value))
+                + UnknownKeyCheck.origin(value) + ": expected " + allowed);
+    }
+}
