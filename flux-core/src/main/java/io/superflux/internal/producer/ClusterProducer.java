@@ -39,6 +39,7 @@ public final class ClusterProducer {
     private final int maxBufferSize;
     private final MeterRegistry meters;
     private final Map<String, TopicSender> senders = new ConcurrentHashMap<>();
+    private final Gauge unacknowledgedGauge;
     private volatile boolean closed;
 
     private ClusterProducer(String cluster, Producer<byte[], byte[]> kafka, int maxBufferSize, MeterRegistry meters) {
@@ -47,7 +48,7 @@ public final class ClusterProducer {
         this.maxBufferSize = maxBufferSize;
         this.permits = new Semaphore(maxBufferSize);
         this.meters = meters;
-        Gauge.builder("flux.producer.unacknowledged", this, ClusterProducer::unacknowledged)
+        this.unacknowledgedGauge = Gauge.builder("flux.producer.unacknowledged", this, ClusterProducer::unacknowledged)
                 .description("messages sent and not yet acknowledged")
                 .tag("cluster", cluster)
                 .register(meters);
@@ -127,6 +128,7 @@ public final class ClusterProducer {
         closed = true;
         int pending = unacknowledged();
         kafka.close(timeout);
+        meters.remove(unacknowledgedGauge); // a restarted producer registers its own
         log.info("Flux producer for cluster '{}' closed ({} messages were pending at close)", cluster, pending);
     }
 }
