@@ -15,11 +15,15 @@ import java.util.TreeSet;
  * @param clusters           the named clusters ({@code flux.clusters}), by name
  * @param producer           producer options ({@code flux.producer})
  * @param consumerProperties kafka-clients settings for consumers ({@code flux.consumer.properties})
+ * @param commitInterval     how often stages commit asynchronously ({@code flux.consumer.commit-interval})
+ * @param autoCreateTopics   create missing retry and dead-letter topics ({@code flux.topics.auto-create})
  * @param retryTimeScale     factor applied to every retry wait ({@code flux.retry.time-scale})
  * @param shutdownTimeout    how long a shutdown waits for in-flight work ({@code flux.shutdown-timeout})
+ * @param startupTimeout     how long a worker waits for the cluster at start ({@code flux.startup-timeout})
  */
 public record FluxConfig(ClusterSettings kafka, Map<String, ClusterSettings> clusters, ProducerSettings producer,
-                         Map<String, String> consumerProperties, double retryTimeScale, Duration shutdownTimeout) {
+                         Map<String, String> consumerProperties, Duration commitInterval, boolean autoCreateTopics,
+                         double retryTimeScale, Duration shutdownTimeout, Duration startupTimeout) {
     /** The name of the cluster configured under {@code flux.kafka}. */
     public static final String DEFAULT_CLUSTER = "default";
 
@@ -29,7 +33,9 @@ public record FluxConfig(ClusterSettings kafka, Map<String, ClusterSettings> clu
         clusters = Map.copyOf(clusters);
         Objects.requireNonNull(producer, "producer");
         consumerProperties = Map.copyOf(consumerProperties);
+        Objects.requireNonNull(commitInterval, "commitInterval");
         Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+        Objects.requireNonNull(startupTimeout, "startupTimeout");
     }
 
     /**

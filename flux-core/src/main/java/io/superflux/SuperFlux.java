@@ -8,6 +8,8 @@ import org.slf4j.LoggerFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.superflux.internal.FluxRuntime;
 import io.superflux.internal.config.ConfigSources;
+import io.superflux.retry.StageSelection;
+import io.superflux.task.Task;
 
 /**
  * The entry point: configure Flux once, then produce from any thread.
@@ -52,6 +54,61 @@ public final class SuperFlux {
                 configurer.meterRegistry());
     }
 
+    /**
+     * Starts every stage of {@code task} (main, retries, dead letters), each on its own thread,
+     * and returns at once. Missing retry and dead-letter topics are created first.
+     *
+     * @throws IllegalStateException if the cluster cannot be reached or the input topic is missing
+     */
+    public static Worker start(Task<?> task) {
+        return start(task, "all");
+    }
+
+    /**
+     * Starts the stages of {@code task} selected by {@code stages}: {@code all}, {@code 0},
+     * {@code 1-6}, {@code 0,2-4}.
+     *
+     * @throws IllegalArgumentException if {@code stages} is malformed or out of range
+     */
+    public static Worker start(Task<?> task, String stages) {
+        StageSelection selection = StageSelection.parse(stages, task.spec().plan());
+        return FluxRuntime.current().startWorker(task, selection);
+    }
+
+    /**
+     * Runs every stage of a task until the JVM is asked to stop (SIGTERM, SIGINT) or a stage
+     * fails: {@code SuperFlux.run(AwesomeTask.class)}. The task class needs a public no-argument
+     * constructor.
+     *
+     * @throws IllegalStateException if a stage failed
+     */
+    public static void run(Class<? extends Task<?>> taskClass) {
+        run(instantiate(taskClass), "all");
+    }
+
+    /** Runs the selected stages of {@code task} until the JVM is asked to stop or a stage fails. */
+    public static void run(Task<?> task, String stages) {
+        Worker worker = start(task, stages);
+        try {
+            worker.awaitTermination();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            worker.stop();
+        }
+        worker.failure().ifPresent(error -> {
+            throw new IllegalStateException(task.getClass().getSimpleName() + " stopped because a stage failed: " + error, error);
+        });
+    }
+
+    private static Task<?> instantiate(Class<? extends Task<?>> taskClass) {
+        try {
+            return taskClass.getConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalArgumentException(taskClass.getName() + " cannot be created: it needs a public"
+                    + " no-argument constructor (" + e + ")", e);
+        }
+    }
+
     /** The configuration in force (loaded now if it was not yet). */
     public static FluxConfig config() {
         return FluxRuntime.current().config();
@@ -73,9 +130,9 @@ public final class SuperFlux {
     }
 
     /**
-     * Delivers every buffered message (waiting up to {@code flux.shutdown-timeout}) and closes
-     * Flux's Kafka clients. The configuration is kept: producing again starts new clients.
-     * A JVM shutdown hook calls this on exit.
+     * Stops every running worker gracefully, then delivers every buffered message (waiting up to
+     * {@code flux.shutdown-timeout}) and closes Flux's Kafka clients. The configuration is kept:
+     * producing again starts new clients. A JVM shutdown hook calls this on exit.
      */
     public static void shutdown() {
         FluxRuntime.shutdown();

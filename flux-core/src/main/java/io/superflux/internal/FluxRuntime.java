@@ -1,5 +1,8 @@
 package io.superflux.internal;
 
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
@@ -12,6 +15,9 @@ import io.superflux.internal.config.ConfigLoader;
 import io.superflux.internal.config.ConfigSources;
 import io.superflux.internal.producer.ClusterProducer;
 import io.superflux.internal.producer.ProducerClients;
+import io.superflux.internal.task.TaskWorker;
+import io.superflux.retry.StageSelection;
+import io.superflux.task.Task;
 
 /**
  * The process-wide state behind {@code SuperFlux}: the configuration in force, the meter registry
@@ -22,6 +28,7 @@ public final class FluxRuntime {
     private static final Object LOCK = new Object();
     private static final AtomicBoolean HOOK_INSTALLED = new AtomicBoolean();
     private static volatile FluxRuntime current;
+    private static final Set<TaskWorker> WORKERS = ConcurrentHashMap.newKeySet();
 
     private final FluxConfig config;
     private final MeterRegistry meters;
@@ -58,7 +65,7 @@ public final class FluxRuntime {
     public static void configure(ConfigSources sources, MeterRegistry meters) {
         FluxConfig config = ConfigLoader.load(sources);
         synchronized (LOCK) {
-            if (current != null && current.producers.anyStarted()) {
+            if (current != null && (current.producers.anyStarted() || !WORKERS.isEmpty())) {
                 throw new IllegalStateException("SuperFlux.configure was called while Flux's Kafka clients run with the"
                         + " previous configuration: configure before the first produce, or call SuperFlux.shutdown() first");
             }
@@ -66,12 +73,29 @@ public final class FluxRuntime {
         }
     }
 
-    /** Flushes and closes every client; the configuration stays, and the next use starts new clients. */
+    /**
+     * Stops every running worker (their stages finish the record in hand and commit), then flushes
+     * and closes every producer. The configuration stays; the next use starts new clients.
+     */
     public static void shutdown() {
+        for (TaskWorker worker : List.copyOf(WORKERS)) {
+            worker.stop();
+        }
         FluxRuntime runtime = current;
         if (runtime != null) {
             runtime.producers.closeAll(runtime.config.shutdownTimeout());
         }
+    }
+
+    /** Starts the selected stages of {@code task}; {@link #shutdown()} stops them. */
+    public TaskWorker startWorker(Task<?> task, StageSelection stages) {
+        installShutdownHook();
+        TaskWorker worker = TaskWorker.start(task, stages, config, meters, WORKERS::remove);
+        WORKERS.add(worker);
+        if (!worker.isRunning()) {
+            WORKERS.remove(worker);
+        }
+        return worker;
     }
 
     public FluxConfig config() {
@@ -95,7 +119,7 @@ public final class FluxRuntime {
     private static void installShutdownHook() {
         if (HOOK_INSTALLED.compareAndSet(false, true)) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                log.info("JVM shutting down: flushing Flux producers");
+                log.info("JVM shutting down: stopping Flux workers and flushing producers");
                 shutdown();
             }, "flux-shutdown"));
         }

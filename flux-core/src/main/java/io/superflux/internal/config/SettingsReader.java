@@ -60,8 +60,11 @@ final class SettingsReader {
                 duration("flux.producer.delivery-interval", Duration.ofMillis(Integer.MAX_VALUE)),
                 properties("flux.producer.properties"));
         return new FluxConfig(kafka, clusters, producer, properties("flux.consumer.properties"),
+                positiveDuration("flux.consumer.commit-interval", Duration.ofHours(1)),
+                bool("flux.topics.auto-create"),
                 positiveNumber("flux.retry.time-scale"),
-                duration("flux.shutdown-timeout", Duration.ofDays(1)));
+                duration("flux.shutdown-timeout", Duration.ofDays(1)),
+                positiveDuration("flux.startup-timeout", Duration.ofDays(1)));
     }
 
     private ClusterSettings cluster(String name, String path, String defaultClientId) {
@@ -157,6 +160,23 @@ final class SettingsReader {
             throw bad(key, value, DURATION_HELP + ", from 0 to " + max);
         }
         return duration;
+    }
+
+    private Duration positiveDuration(String key, Duration max) {
+        Duration duration = duration(key, max);
+        if (duration.isZero()) {
+            throw bad(key, config.getValue(key), DURATION_HELP + ", greater than 0");
+        }
+        return duration;
+    }
+
+    private boolean bool(String key) {
+        ConfigValue value = config.getValue(key);
+        try {
+            return config.getBoolean(key);
+        } catch (ConfigException e) {
+            throw bad(key, value, "true or false");
+        }
     }
 
     private CompressionCodec codec(String key) {

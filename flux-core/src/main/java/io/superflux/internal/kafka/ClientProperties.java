@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
 import io.superflux.ClusterSettings;
@@ -27,6 +28,48 @@ public final class ClientProperties {
         props.put(ProducerConfig.ACKS_CONFIG, producer.requiredAcks().configValue());
         props.put(ProducerConfig.LINGER_MS_CONFIG, (int) producer.deliveryInterval().toMillis());
         props.putAll(producer.properties());
+        return props;
+    }
+
+    /**
+     * Settings for a stage's consumer: the cluster's, {@code auto.offset.reset = earliest} unless
+     * the application sets it (retry and dead-letter stages: always earliest, so no retry is ever
+     * skipped), the application's consumer properties, then what Flux must control.
+     */
+    public static Map<String, Object> consumer(ClusterSettings cluster, Map<String, String> consumerProperties,
+                                               String groupId, boolean mainStage) {
+        Map<String, Object> props = connection(cluster);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.putAll(consumerProperties);
+        if (!mainStage) {
+            props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        }
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, cluster.clientId() + "-" + groupId);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        return props;
+    }
+
+    /**
+     * Settings for the producer that forwards failed records: idempotent with {@code acks=all},
+     * whatever the application's producer options are, so a forward is never lost or doubled.
+     */
+    public static Map<String, Object> forwarder(ClusterSettings cluster, String name) {
+        Map<String, Object> props = connection(cluster);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, cluster.clientId() + "-" + name);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        return props;
+    }
+
+    /** Settings for an admin client of {@code cluster}, its requests bounded by {@code timeoutMillis}. */
+    public static Map<String, Object> admin(ClusterSettings cluster, int timeoutMillis) {
+        Map<String, Object> props = connection(cluster);
+        props.put(CommonClientConfigs.CLIENT_ID_CONFIG, cluster.clientId() + "-admin");
+        props.put(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, Math.min(timeoutMillis, 30_000));
+        props.put(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMillis);
         return props;
     }
 

@@ -1,0 +1,193 @@
+package io.superflux.internal.task;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+import io.superflux.task.Failure;
+import io.superflux.task.Origin;
+
+/**
+ * Flux's headers on forwarded records, all prefixed {@code flux-} and written as UTF-8 text so
+ * any Kafka tool shows them. On every forward they are replaced, never accumulated: the record
+ * carries one of each. The {@code flux-original-…} headers are set at the first failure and then
+ * kept; {@code flux-failures} is the short history, one line per failure, newest last.
+ */
+public final class RetryHeaders {
+    public static final String PREFIX = "flux-";
+    public static final String STAGE = "flux-stage";
+    public static final String DUE_AT = "flux-due-at";
+    public static final String FAILED_AT = "flux-failed-at";
+    public static final String FAILED_STAGE = "flux-failed-stage";
+    public static final String EXCEPTION_CLASS = "flux-exception-class";
+    public static final String EXCEPTION_MESSAGE = "flux-exception-message";
+    public static final String STACK_TRACE = "flux-exception-stacktrace";
+    public static final String ORIGINAL_TOPIC = "flux-original-topic";
+    public static final String ORIGINAL_PARTITION = "flux-original-partition";
+    public static final String ORIGINAL_OFFSET = "flux-original-offset";
+    public static final String ORIGINAL_TIMESTAMP = "flux-original-timestamp";
+    public static final String FAILURES = "flux-failures";
+
+    /** {@link #dueAt} of a record that has no due time (a stage-0 record). */
+    public static final long NO_DUE_TIME = Long.MIN_VALUE;
+
+    static final int MAX_MESSAGE_BYTES = 1024;
+    static final int MAX_STACK_TRACE_BYTES = 8 * 1024;
+    static final int MAX_HISTORY_BYTES = 4 * 1024;
+    static final int MAX_HISTORY_MESSAGE_CHARS = 100;
+
+    private RetryHeaders() {
+    }
+
+    /** Whether a header is one of Flux's own. */
+    public static boolean isFluxHeader(String key) {
+        return key.startsWith(PREFIX);
+    }
+
+    /**
+     * The headers of {@code source} forwarded from {@code failedStage} to {@code targetStage}: the
+     * application's headers unchanged and in order, then Flux's, replaced.
+     */
+    public static RecordHeaders forward(ConsumerRecord<byte[], byte[]> source, int failedStage, int targetStage,
+                                        long failedAt, long dueAt, Throwable error) {
+        Headers previous = source.headers();
+        RecordHeaders headers = new RecordHeaders();
+        for (Header header : previous) {
+            if (!isFluxHeader(header.key())) {
+                headers.add(header);
+            }
+        }
+        put(headers, STAGE, Integer.toString(targetStage));
+        put(headers, DUE_AT, Long.toString(dueAt));
+        put(headers, FAILED_AT, Long.toString(failedAt));
+        put(headers, FAILED_STAGE, Integer.toString(failedStage));
+        put(headers, EXCEPTION_CLASS, error.getClass().getName());
+        put(headers, EXCEPTION_MESSAGE, Utf8.truncate(String.valueOf(error.getMessage()), MAX_MESSAGE_BYTES));
+        put(headers, STACK_TRACE, Utf8.truncate(stackTrace(error), MAX_STACK_TRACE_BYTES));
+        if (previous.lastHeader(ORIGINAL_TOPIC) != null) {
+            for (String key : List.of(ORIGINAL_TOPIC, ORIGINAL_PARTITION, ORIGINAL_OFFSET, ORIGINAL_TIMESTAMP)) {
+                Header kept = previous.lastHeader(key);
+                if (kept != null) {
+                    headers.add(key, kept.value());
+                }
+            }
+        } else {
+            put(headers, ORIGINAL_TOPIC, source.topic());
+            put(headers, ORIGINAL_PARTITION, Integer.toString(source.partition()));
+            put(headers, ORIGINAL_OFFSET, Long.toString(source.offset()));
+            put(headers, ORIGINAL_TIMESTAMP, Long.toString(source.timestamp()));
+        }
+        put(headers, FAILURES, history(text(previous, FAILURES).orElse(""), failedStage, failedAt, error));
+        return headers;
+    }
+
+    /** The due time (epoch ms) in {@code headers}, or {@link #NO_DUE_TIME}. Parsed without allocating. */
+    public static long dueAt(Headers headers) {
+        Header header = headers.lastHeader(DUE_AT);
+        if (header == null || header.value() == null || header.value().length == 0) {
+            return NO_DUE_TIME;
+        }
+        byte[] digits = header.value();
+        long value = 0;
+        int i = 0;
+        boolean negative = digits[0] == '-';
+        if (negative) {
+            i = 1;
+        }
+        for (; i < digits.length; i++) {
+            int digit = digits[i] - '0';
+            if (digit < 0 || digit > 9) {
+                return NO_DUE_TIME;
+            }
+            value = value * 10 + digit;
+        }
+        return negative ? -value : value;
+    }
+
+    /** Where the record first entered: from the original headers, or the record itself in stage 0. */
+    public static Origin origin(ConsumerRecord<byte[], byte[]> record) {
+        Headers headers = record.headers();
+        Optional<String> topic = text(headers, ORIGINAL_TOPIC);
+        if (topic.isEmpty()) {
+            return new Origin(record.topic(), record.partition(), record.offset(), record.timestamp());
+        }
+        return new Origin(topic.get(), (int) number(headers, ORIGINAL_PARTITION), number(headers, ORIGINAL_OFFSET),
+                number(headers, ORIGINAL_TIMESTAMP));
+    }
+
+    /** The failure history, oldest first. */
+    public static List<Failure> failures(Headers headers) {
+        List<Failure> failures = new ArrayList<>();
+        for (String line : text(headers, FAILURES).orElse("").split("\n")) {
+            String[] fields = line.split("\t", 4);
+            if (fields.length == 4) {
+                try {
+                    failures.add(new Failure(Integer.parseInt(fields[0]), Instant.ofEpochMilli(Long.parseLong(fields[1])),
+                            fields[2], fields[3]));
+                } catch (NumberFormatException e) {
+                    // a line not written by Flux: leave it out
+                }
+            }
+        }
+        return failures;
+    }
+
+    /** A header's value as UTF-8 text. */
+    public static Optional<String> text(Headers headers, String key) {
+        Header header = headers.lastHeader(key);
+        return header == null || header.value() == null ? Optional.empty() : Optional.of(new String(header.value(), UTF_8));
+    }
+
+    /** {@code headers} without Flux's own: what a replayed record carries. */
+    public static RecordHeaders withoutFluxHeaders(Headers headers) {
+        RecordHeaders kept = new RecordHeaders();
+        for (Header header : headers) {
+            if (!isFluxHeader(header.key())) {
+                kept.add(header);
+            }
+        }
+        return kept;
+    }
+
+    private static long number(Headers headers, String key) {
+        try {
+            return Long.parseLong(text(headers, key).orElse("-1"));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static String history(String previous, int stage, long failedAt, Throwable error) {
+        String message = String.valueOf(error.getMessage()).replace('\t', ' ').replace('\n', ' ').replace('\r', ' ');
+        if (message.length() > MAX_HISTORY_MESSAGE_CHARS) {
+            message = message.substring(0, MAX_HISTORY_MESSAGE_CHARS - 1) + "…";
+        }
+        String line = stage + "\t" + failedAt + "\t" + error.getClass().getName() + "\t" + message;
+        String history = previous.isEmpty() ? line : previous + "\n" + line;
+        // Keep the newest lines within the limit.
+        while (history.getBytes(UTF_8).length > MAX_HISTORY_BYTES && history.indexOf('\n') >= 0) {
+            history = history.substring(history.indexOf('\n') + 1);
+        }
+        return history;
+    }
+
+    private static String stackTrace(Throwable error) {
+        StringWriter out = new StringWriter();
+        error.printStackTrace(new PrintWriter(out));
+        return out.toString();
+    }
+
+    private static void put(RecordHeaders headers, String key, String value) {
+        headers.add(key, value.getBytes(UTF_8));
+    }
+}

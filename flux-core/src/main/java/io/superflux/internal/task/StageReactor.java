@@ -1,0 +1,471 @@
+package io.superflux.internal.task;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.random.RandomGenerator;
+
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.superflux.retry.Stage;
+import io.superflux.retry.StagePlan;
+import io.superflux.task.Message;
+import io.superflux.task.Task;
+import io.superflux.task.TaskSpec;
+
+/**
+ * Runs one stage of a task on one thread that owns one {@link Consumer}: poll, dispatch, commit.
+ *
+ * <ul>
+ * <li>Records are handled in offset order per partition. A failure forwards the record to the next
+ *     stage (fatal errors and undeserialisable values to the dead letters) through the shared
+ *     {@link Forwarder}; the outcome comes back on a queue this thread drains.</li>
+ * <li>Retry stages never handle a record before its due time: the partition is held by the
+ *     {@link DueTimeThrottle} (paused, and the position set back to the record) while the other
+ *     partitions keep flowing. The poll loop never sleeps; its wait ends at the next release.</li>
+ * <li>At-least-once: per partition the committed offset is the first record not complete
+ *     ({@link PartitionProgress}). Commits are asynchronous on {@code commitInterval} and
+ *     synchronous on revocation and at stop. A failed forward is retried with growing waits and
+ *     holds its partition; nothing past it is committed.</li>
+ * </ul>
+ */
+final class StageReactor<V> implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(StageReactor.class);
+    private static final long MAX_POLL_WAIT_MS = 500;
+    private static final int MAX_FORWARDS_IN_FLIGHT = 10_000;
+    private static final long FIRST_FORWARD_RETRY_MS = 100;
+    private static final long MAX_FORWARD_RETRY_MS = 10_000;
+    private static final long FIRST_HOOK_RETRY_MS = 1_000;
+    private static final long MAX_HOOK_RETRY_MS = 60_000;
+
+    /** The result of one forward, reported from Kafka's I/O thread. */
+    private record ForwardOutcome(TopicPartition source, PartitionProgress progress, PartitionProgress.Pending pending,
+                                  ProducerRecord<byte[], byte[]> record, Exception error) {
+    }
+
+    /** A failed forward waiting to be sent again. */
+    private record ForwardRetry(long at, ForwardOutcome failed) {
+    }
+
+    private final Task<V> task;
+    private final TaskSpec<V> spec;
+    private final StagePlan plan;
+    private final Stage stage;
+    private final Consumer<byte[], byte[]> consumer;
+    private final Forwarder forwarder;
+    private final Map<String, Integer> partitionCounts;
+    private final Clock clock;
+    private final RandomGenerator random;
+    private final double timeScale;
+    private final long commitIntervalMs;
+    private final StageMeters meters;
+
+    private final DueTimeThrottle throttle;
+    private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
+    private final ConcurrentLinkedQueue<ForwardOutcome> outcomes = new ConcurrentLinkedQueue<>();
+    private final PriorityQueue<ForwardRetry> forwardRetries =
+            new PriorityQueue<>((a, b) -> Long.compare(a.at(), b.at()));
+    private final Map<TopicPartition, Integer> failingForwards = new HashMap<>();
+    private final Map<TopicPartition, Integer> hookAttempts = new HashMap<>();
+    private int forwardsInFlight;
+    private boolean anyPaused;
+    private long nextCommitAt;
+
+    private volatile boolean stopping;
+    private volatile Throwable failure;
+
+    StageReactor(Task<V> task, Stage stage, Consumer<byte[], byte[]> consumer, Forwarder forwarder,
+                 Map<String, Integer> partitionCounts, Clock clock, RandomGenerator random, double timeScale,
+                 Duration commitInterval, StageMeters meters) {
+        this.task = task;
+        this.spec = task.spec();
+        this.plan = spec.plan();
+        this.stage = stage;
+        this.consumer = consumer;
+        this.forwarder = forwarder;
+        this.partitionCounts = partitionCounts;
+        this.clock = clock;
+        this.random = random;
+        this.timeScale = timeScale;
+        this.commitIntervalMs = commitInterval.toMillis();
+        this.meters = meters;
+        this.throttle = new DueTimeThrottle(clock);
+    }
+
+    Stage stage() {
+        return stage;
+    }
+
+    /** Asks the reactor to stop: it finishes the record in hand, commits and closes its consumer. */
+    void stop() {
+        stopping = true;
+        consumer.wakeup();
+    }
+
+    /** The error that stopped the reactor, or null. */
+    Throwable failure() {
+        return failure;
+    }
+
+    @Override
+    public void run() {
+        try {
+            consumer.subscribe(List.of(stage.topic()), new Rebalance());
+            nextCommitAt = clock.millis() + commitIntervalMs;
+            while (!stopping) {
+                housekeeping();
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(pollWait()));
+                if (!records.isEmpty()) {
+                    dispatch(records);
+                }
+            }
+        } catch (WakeupException | InterruptException e) {
+            if (!stopping) {
+                failure = e;
+                log.error("{} of {} was interrupted", stage, task, e);
+            }
+        } catch (Throwable e) {
+            failure = e;
+            log.error("{} of {} stopped by an unexpected error", stage, task, e);
+        } finally {
+            finish();
+        }
+    }
+
+    private void housekeeping() {
+        drainOutcomes();
+        resendDueForwards();
+        throttle.releaseDue();
+        reconcilePauses();
+        long now = clock.millis();
+        if (now >= nextCommitAt) {
+            commitAsync();
+            nextCommitAt = now + commitIntervalMs;
+        }
+    }
+
+    private long pollWait() {
+        long wait = Math.min(MAX_POLL_WAIT_MS, Math.max(0, nextCommitAt - clock.millis()));
+        wait = throttle.millisUntilNextRelease(wait);
+        ForwardRetry next = forwardRetries.peek();
+        if (next != null) {
+            wait = Math.min(wait, Math.max(0, next.at() - clock.millis()));
+        }
+        return wait;
+    }
+
+    private void dispatch(ConsumerRecords<byte[], byte[]> records) {
+        for (TopicPartition partition : records.partitions()) {
+            PartitionProgress partitionProgress = progress.get(partition);
+            if (partitionProgress == null || throttle.isHeld(partition)) {
+                continue; // revoked meanwhile, or fetched before it was held: read again later
+            }
+            for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
+                if (!handle(partition, partitionProgress, record) || stopping) {
+                    break;
+                }
+            }
+            if (stopping) {
+                return; // undispatched records stay uncommitted and are read again after a restart
+            }
+        }
+    }
+
+    /** Handles one record; false when its partition is now held and the rest must wait. */
+    private boolean handle(TopicPartition partition, PartitionProgress partitionProgress, ConsumerRecord<byte[], byte[]> record) {
+        if (stage.kind() != Stage.Kind.MAIN) {
+            long due = RetryHeaders.dueAt(record.headers());
+            if (due != RetryHeaders.NO_DUE_TIME && !throttle.isDue(due)) {
+                hold(partition, record.offset(), due);
+                return false;
+            }
+        }
+        V value;
+        try {
+            value = spec.deserializer().deserialize(record.topic(), record.headers(), record.value());
+        } catch (RuntimeException e) {
+            if (stage.kind() != Stage.Kind.DEAD_LETTER) {
+                meters.poisonPill();
+                forward(partition, partitionProgress, record, plan.deadLetterStage(), new SerializationException(
+                        "The value of " + record.topic() + "-" + record.partition() + "@" + record.offset()
+                                + " cannot be deserialized with " + spec.deserializer().getClass().getName() + ": " + e, e));
+                return true;
+            }
+            value = null; // the dead-letter hook still gets the record, with its raw bytes
+        }
+        Message<V> message = new Message<>(record, value, stage.number());
+        if (stage.kind() == Stage.Kind.DEAD_LETTER) {
+            return deadLetter(partition, partitionProgress, message);
+        }
+        try {
+            task.call(message);
+            partitionProgress.handled(record.offset());
+            meters.handled();
+        } catch (Throwable e) {
+            rethrowIfFatalToTheJvm(e);
+            meters.failed();
+            int target = spec.isFatal(e) ? plan.deadLetterStage() : stage.number() + 1;
+            forward(partition, partitionProgress, record, target, e);
+        }
+        return true;
+    }
+
+    private boolean deadLetter(TopicPartition partition, PartitionProgress partitionProgress, Message<V> message) {
+        try {
+            task.deadLetter(message);
+            partitionProgress.handled(message.offset());
+            hookAttempts.remove(partition);
+            meters.deadLettered();
+            return true;
+        } catch (Throwable e) {
+            rethrowIfFatalToTheJvm(e);
+            int attempt = hookAttempts.merge(partition, 1, Integer::sum);
+            long delay = Math.max(10, Math.round(Math.min(MAX_HOOK_RETRY_MS,
+                    FIRST_HOOK_RETRY_MS * (1L << Math.min(attempt - 1, 16))) * timeScale));
+            log.error("The dead-letter hook of {} failed for {} (attempt {}); trying again in {} ms; the record is kept",
+                    task, message, attempt, delay, e);
+            hold(partition, message.offset(), clock.millis() + delay);
+            return false;
+        }
+    }
+
+    private void forward(TopicPartition partition, PartitionProgress partitionProgress,
+                         ConsumerRecord<byte[], byte[]> record, int target, Throwable error) {
+        long now = clock.millis();
+        Stage next = plan.stage(target);
+        long due = next.kind() == Stage.Kind.RETRY
+                ? now + Math.round(spec.backoff().delayBefore(target, random).toMillis() * timeScale)
+                : now;
+        Integer samePartition = record.partition() < partitionCounts.getOrDefault(next.topic(), 0) ? record.partition() : null;
+        ProducerRecord<byte[], byte[]> forwarded = new ProducerRecord<>(next.topic(), samePartition, null,
+                record.key(), record.value(), RetryHeaders.forward(record, stage.number(), target, now, due, error));
+        PartitionProgress.Pending pending = partitionProgress.forwarding(record.offset());
+        forwardsInFlight++;
+        if (log.isDebugEnabled()) {
+            log.debug("{}: {}-{}@{} failed ({}), forwarded to stage {} due in {} ms", stage, record.topic(),
+                    record.partition(), record.offset(), error.toString(), target, due - now);
+        }
+        send(new ForwardOutcome(partition, partitionProgress, pending, forwarded, null));
+    }
+
+    private void send(ForwardOutcome forward) {
+        forwarder.send(forward.record(), (metadata, error) -> outcomes.add(
+                new ForwardOutcome(forward.source(), forward.progress(), forward.pending(), forward.record(), error)));
+    }
+
+    private void drainOutcomes() {
+        ForwardOutcome outcome;
+        while ((outcome = outcomes.poll()) != null) {
+            if (progress.get(outcome.source()) != outcome.progress()) {
+                forwardsInFlight--; // the partition was revoked: its next owner reads the record again
+                continue;
+            }
+            PartitionProgress.Pending pending = outcome.pending();
+            if (outcome.error() == null) {
+                if (pending.attempts > 0) {
+                    failingForwards.computeIfPresent(outcome.source(), (tp, n) -> n > 1 ? n - 1 : null);
+                    log.info("{}: forward of {}-{}@{} delivered after {} failed attempt(s)", stage,
+                            outcome.source().topic(), outcome.source().partition(), pending.offset, pending.attempts);
+                }
+                outcome.progress().complete(pending);
+                forwardsInFlight--;
+                meters.forwarded();
+            } else {
+                pending.attempts++;
+                if (pending.attempts == 1) {
+                    failingForwards.merge(outcome.source(), 1, Integer::sum);
+                }
+                meters.forwardError();
+                long delay = Math.min(MAX_FORWARD_RETRY_MS, FIRST_FORWARD_RETRY_MS << Math.min(pending.attempts - 1, 10));
+                log.warn("{}: forward of {}-{}@{} to {} failed (attempt {}): {}; retrying in {} ms, the partition is"
+                                + " held and nothing past the record is committed", stage, outcome.source().topic(),
+                        outcome.source().partition(), pending.offset, outcome.record().topic(), pending.attempts,
+                        outcome.error().toString(), delay);
+                forwardRetries.add(new ForwardRetry(clock.millis() + delay, outcome));
+            }
+        }
+    }
+
+    private void resendDueForwards() {
+        long now = clock.millis();
+        while (!forwardRetries.isEmpty() && forwardRetries.peek().at() <= now) {
+            send(forwardRetries.poll().failed());
+        }
+    }
+
+    private void hold(TopicPartition partition, long offset, long until) {
+        consumer.seek(partition, offset);
+        consumer.pause(List.of(partition));
+        throttle.hold(partition, until);
+        anyPaused = true;
+    }
+
+    /** Pauses exactly the partitions that must wait: held, failing a forward, or all when too many forwards are out. */
+    private void reconcilePauses() {
+        boolean overloaded = forwardsInFlight >= MAX_FORWARDS_IN_FLIGHT;
+        if (!anyPaused && !overloaded && failingForwards.isEmpty() && throttle.held().isEmpty()) {
+            return;
+        }
+        Set<TopicPartition> assignment = consumer.assignment();
+        Set<TopicPartition> wanted = new HashSet<>(overloaded ? assignment : throttle.held());
+        wanted.addAll(throttle.held());
+        wanted.addAll(failingForwards.keySet());
+        wanted.retainAll(assignment);
+        Set<TopicPartition> paused = consumer.paused();
+        List<TopicPartition> resume = new ArrayList<>();
+        for (TopicPartition partition : paused) {
+            if (!wanted.contains(partition)) {
+                resume.add(partition);
+            }
+        }
+        List<TopicPartition> pause = new ArrayList<>();
+        for (TopicPartition partition : wanted) {
+            if (!paused.contains(partition)) {
+                pause.add(partition);
+            }
+        }
+        if (!resume.isEmpty()) {
+            consumer.resume(resume);
+        }
+        if (!pause.isEmpty()) {
+            consumer.pause(pause);
+        }
+        anyPaused = !wanted.isEmpty();
+    }
+
+    private Map<TopicPartition, OffsetAndMetadata> committable(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition partition : partitions) {
+            PartitionProgress partitionProgress = progress.get(partition);
+            if (partitionProgress != null && partitionProgress.needsCommit()) {
+                long offset = partitionProgress.committable();
+                offsets.put(partition, new OffsetAndMetadata(offset));
+                partitionProgress.committed(offset);
+            }
+        }
+        return offsets;
+    }
+
+    private void commitAsync() {
+        Map<TopicPartition, OffsetAndMetadata> offsets = committable(progress.keySet());
+        if (offsets.isEmpty()) {
+            return;
+        }
+        consumer.commitAsync(offsets, (committed, error) -> {
+            if (error != null) {
+                log.warn("{}: asynchronous commit failed, will commit again: {}", stage, error.toString());
+                committed.keySet().forEach(tp -> {
+                    PartitionProgress partitionProgress = progress.get(tp);
+                    if (partitionProgress != null) {
+                        partitionProgress.commitFailed();
+                    }
+                });
+            }
+        });
+    }
+
+    private void commitSync(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = committable(partitions);
+        if (offsets.isEmpty()) {
+            return;
+        }
+        try {
+            consumer.commitSync(offsets);
+        } catch (WakeupException e) {
+            consumer.commitSync(offsets); // the wakeup meant for poll: commit anyway
+        } catch (RuntimeException e) {
+            log.warn("{}: commit of {} failed: {}; those records will be read again", stage, offsets, e.toString());
+        }
+    }
+
+    /** Flushes forwards, commits what is complete and closes the consumer. */
+    private void finish() {
+        try {
+            forwarder.flush();
+            drainOutcomes();
+            commitSync(new ArrayList<>(progress.keySet()));
+        } catch (RuntimeException e) {
+            log.warn("{}: final commit failed: {}", stage, e.toString());
+        } finally {
+            try {
+                consumer.close(Duration.ofSeconds(10));
+            } catch (RuntimeException e) {
+                log.warn("{}: closing the consumer failed: {}", stage, e.toString());
+            }
+            log.info("{} of {} stopped", stage, task.getClass().getSimpleName());
+        }
+    }
+
+    private void forget(Collection<TopicPartition> partitions) {
+        for (TopicPartition partition : partitions) {
+            progress.remove(partition);
+            failingForwards.remove(partition);
+            hookAttempts.remove(partition);
+        }
+        throttle.drop(partitions);
+        int before = forwardRetries.size();
+        forwardRetries.removeIf(retry -> partitions.contains(retry.failed().source()));
+        forwardsInFlight -= before - forwardRetries.size();
+    }
+
+    private static void rethrowIfFatalToTheJvm(Throwable e) {
+        if (e instanceof VirtualMachineError error) {
+            throw error;
+        }
+    }
+
+    /** Runs on this reactor's thread, inside poll. */
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            forwarder.flush();
+            drainOutcomes();
+            commitSync(partitions);
+            forget(partitions);
+            log.info("{}: partitions revoked: {}", stage, numbers(partitions));
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            forget(partitions);
+            log.warn("{}: partitions lost (not committed): {}", stage, numbers(partitions));
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            for (TopicPartition partition : partitions) {
+                progress.put(partition, new PartitionProgress());
+            }
+            log.info("{}: assigned partitions {}", stage, numbers(consumer.assignment()));
+        }
+
+        private TreeSet<Integer> numbers(Collection<TopicPartition> partitions) {
+            TreeSet<Integer> numbers = new TreeSet<>();
+            partitions.forEach(tp -> numbers.add(tp.partition()));
+            return numbers;
+        }
+    }
+}

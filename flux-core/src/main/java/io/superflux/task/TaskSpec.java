@@ -1,0 +1,173 @@
+package io.superflux.task;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import io.superflux.FluxConfig;
+import io.superflux.retry.Backoff;
+import io.superflux.retry.StagePlan;
+
+/**
+ * What a {@link Task} consumes and how it retries. Immutable; each method returns a new spec.
+ *
+ * <pre>{@code
+ * TaskSpec.topic("awesome")             // input topic, String values
+ *         .group("magnificent-5")       // consumer group (required)
+ *         .retries(5)                   // retry stages (default 5)
+ *         .backoff(Backoff.standard())  // wait before each retry (default: n⁴ + 15 + r·(n+1) s)
+ *         .fatal(IllegalArgumentException.class) // straight to the dead letters
+ *         .cluster("analytics");        // a cluster under flux.clusters (default: flux.kafka)
+ * }</pre>
+ *
+ * @param <V> the value type
+ */
+public final class TaskSpec<V> {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,200}");
+    /** Retries when none are declared, as in Super::Flux. */
+    public static final int DEFAULT_RETRIES = 5;
+
+    private final String topic;
+    private final String group;
+    private final int retries;
+    private final Backoff backoff;
+    private final List<Class<? extends Throwable>> fatal;
+    private final Deserializer<V> deserializer;
+    private final String cluster;
+
+    private TaskSpec(String topic, String group, int retries, Backoff backoff, List<Class<? extends Throwable>> fatal,
+                     Deserializer<V> deserializer, String cluster) {
+        this.topic = topic;
+        this.group = group;
+        this.retries = retries;
+        this.backoff = backoff;
+        this.fatal = fatal;
+        this.deserializer = deserializer;
+        this.cluster = cluster;
+    }
+
+    /**
+     * A spec reading {@code topic} with String values (UTF-8) from the default cluster.
+     *
+     * @throws IllegalArgumentException if {@code topic} is not a legal topic name
+     */
+    public static TaskSpec<String> topic(String topic) {
+        return new TaskSpec<>(requireName(topic, "topic"), null, DEFAULT_RETRIES, Backoff.standard(), List.of(),
+                new StringDeserializer(), FluxConfig.DEFAULT_CLUSTER);
+    }
+
+    /** The consumer group of the main stage; retry stages use {@code <group>-<n>}. */
+    public TaskSpec<V> group(String group) {
+        return new TaskSpec<>(topic, requireName(group, "group"), retries, backoff, fatal, deserializer, cluster);
+    }
+
+    /** The number of retry stages, 0 or more (default {@value #DEFAULT_RETRIES}). */
+    public TaskSpec<V> retries(int retries) {
+        if (retries < 0 || retries > 100) {
+            throw new IllegalArgumentException("retries must be from 0 to 100, not " + retries);
+        }
+        return new TaskSpec<>(topic, group, retries, backoff, fatal, deserializer, cluster);
+    }
+
+    /** The wait before each retry stage. */
+    public TaskSpec<V> backoff(Backoff backoff) {
+        return new TaskSpec<>(topic, group, retries, Objects.requireNonNull(backoff, "backoff"), fatal, deserializer, cluster);
+    }
+
+    /** Exceptions (and their subclasses) that no retry can cure: they go straight to the dead letters. */
+    @SafeVarargs
+    public final TaskSpec<V> fatal(Class<? extends Throwable>... types) {
+        return new TaskSpec<>(topic, group, retries, backoff, List.of(types), deserializer, cluster);
+    }
+
+    /** Values deserialized by {@code deserializer}; a value it cannot read goes to the dead letters. */
+    public <T> TaskSpec<T> deserializer(Deserializer<T> deserializer) {
+        return new TaskSpec<>(topic, group, retries, backoff, fatal, Objects.requireNonNull(deserializer, "deserializer"), cluster);
+    }
+
+    /** byte[] values, as stored. */
+    public TaskSpec<byte[]> bytes() {
+        return deserializer(new ByteArrayDeserializer());
+    }
+
+    /** Consume from the cluster called {@code name} ({@code flux.clusters.<name>}). */
+    public TaskSpec<V> cluster(String name) {
+        return new TaskSpec<>(topic, group, retries, backoff, fatal, deserializer, Objects.requireNonNull(name, "cluster"));
+    }
+
+    /**
+     * The stages of this task.
+     *
+     * @throws IllegalStateException if no group was declared
+     */
+    public StagePlan plan() {
+        if (group == null) {
+            throw new IllegalStateException("the task of topic '" + topic + "' declares no consumer group:"
+                    + " add .group(\"…\") to its TaskSpec");
+        }
+        return StagePlan.of(topic, group, retries);
+    }
+
+    /** Whether {@code error} is of a type declared fatal. */
+    public boolean isFatal(Throwable error) {
+        for (Class<? extends Throwable> type : fatal) {
+            if (type.isInstance(error)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The input topic. */
+    public String topic() {
+        return topic;
+    }
+
+    /** The consumer group, or null if none was declared. */
+    public String group() {
+        return group;
+    }
+
+    /** The number of retry stages. */
+    public int retries() {
+        return retries;
+    }
+
+    /** The backoff policy. */
+    public Backoff backoff() {
+        return backoff;
+    }
+
+    /** The fatal exception types. */
+    public List<Class<? extends Throwable>> fatal() {
+        return fatal;
+    }
+
+    /** The value deserializer. */
+    public Deserializer<V> deserializer() {
+        return deserializer;
+    }
+
+    /** The cluster's name. */
+    public String cluster() {
+        return cluster;
+    }
+
+    private static String requireName(String name, String what) {
+        Objects.requireNonNull(name, what);
+        if (!NAME.matcher(name).matches() || name.equals(".") || name.equals("..")) {
+            throw new IllegalArgumentException("Invalid " + what + " '" + name + "': use 1 to 200 characters from"
+                    + " a-z, A-Z, 0-9, '.', '_' and '-'");
+        }
+        return name;
+    }
+
+    @Override
+    public String toString() {
+        return "TaskSpec[topic=" + topic + ", group=" + group + ", retries=" + retries + ", cluster=" + cluster + "]";
+    }
+}
