@@ -10,6 +10,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -41,7 +42,8 @@ public final class TaskWorker implements Worker {
     private final List<Thread> threads = new ArrayList<>();
     private final Forwarder forwarder;
     private final Duration shutdownTimeout;
-    private final CountDownLatch terminated;
+    private final AtomicInteger running;
+    private final CountDownLatch terminated = new CountDownLatch(1);
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private final Consumer<TaskWorker> onTerminated;
     private volatile Throwable failure;
@@ -51,7 +53,7 @@ public final class TaskWorker implements Worker {
         this.task = task;
         this.forwarder = forwarder;
         this.shutdownTimeout = shutdownTimeout;
-        this.terminated = new CountDownLatch(stages);
+        this.running = new AtomicInteger(stages);
         this.onTerminated = onTerminated;
     }
 
@@ -110,10 +112,14 @@ public final class TaskWorker implements Worker {
                 stopper.setDaemon(true);
                 stopper.start();
             }
-            terminated.countDown();
-            if (terminated.getCount() == 0) {
-                forwarder.close();
-                onTerminated.accept(this);
+            if (running.decrementAndGet() == 0) {
+                // Clean up before anyone waiting on termination goes on.
+                try {
+                    forwarder.close();
+                    onTerminated.accept(this);
+                } finally {
+                    terminated.countDown();
+                }
             }
         }
     }

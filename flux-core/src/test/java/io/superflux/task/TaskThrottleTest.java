@@ -1,0 +1,79 @@
+package io.superflux.task;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static io.superflux.task.TaskTestSupport.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import io.superflux.SuperFlux;
+import io.superflux.internal.task.RetryHeaders;
+import io.superflux.retry.StagePlan;
+import io.superflux.testkit.EmbeddedKafka;
+import io.superflux.testkit.EmbeddedKafkaExtension;
+
+/** A retry stage holds a partition whose next record is not due, and only that partition. */
+@ExtendWith(EmbeddedKafkaExtension.class)
+class TaskThrottleTest {
+    private static final long HOLD_MS = 3_000;
+
+    @AfterEach
+    void shutdown() {
+        SuperFlux.shutdown();
+    }
+
+    @Test
+    void aHeldPartitionDoesNotHoldUpAnotherAndNothingIsHandledEarly(EmbeddedKafka kafka) throws Exception {
+        TaskTestSupport.configure(kafka);
+        String topic = kafka.createUniqueTopic("throttle", 2);
+        ScriptedTask task = new ScriptedTask(TaskSpec.topic(topic).group("g").retries(1), message -> { });
+        StagePlan plan = task.spec().plan();
+        SuperFlux.start(task, "1"); // the retry stage alone; this creates its topic
+
+        long now = System.currentTimeMillis();
+        long later = now + HOLD_MS;
+        try (KafkaProducer<String, String> raw = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new StringSerializer(), new StringSerializer())) {
+            String retryTopic = plan.stage(1).topic();
+            raw.send(new ProducerRecord<>(retryTopic, 0, "k", "p0-later", due(later))).get(10, TimeUnit.SECONDS);
+            raw.send(new ProducerRecord<>(retryTopic, 0, "k", "p0-after-it", due(now))).get(10, TimeUnit.SECONDS);
+            for (int i = 0; i < 20; i++) {
+                raw.send(new ProducerRecord<>(retryTopic, 1, "k", "p1-" + i, due(now + i))).get(10, TimeUnit.SECONDS);
+            }
+        }
+
+        await(Duration.ofSeconds(20), () -> task.handled.size() == 22, () -> "handled " + task.handled.size());
+        List<ScriptedTask.Call> calls = List.copyOf(task.calls);
+        long lastOfPartitionOne = calls.stream().filter(c -> c.message().partition() == 1).mapToLong(ScriptedTask.Call::at)
+                .max().orElseThrow();
+        long held = calls.stream().filter(c -> c.message().value().equals("p0-later")).mapToLong(ScriptedTask.Call::at)
+                .findFirst().orElseThrow();
+        long after = calls.stream().filter(c -> c.message().value().equals("p0-after-it")).mapToLong(ScriptedTask.Call::at)
+                .findFirst().orElseThrow();
+        assertTrue(lastOfPartitionOne < later, "partition 1 finished " + (later - lastOfPartitionOne) + " ms before partition 0 was due");
+        assertTrue(held >= later, "the held record was handled " + (held - later) + " ms after its due time");
+        assertTrue(after >= held, "the record behind it waited for it");
+        assertEquals(List.of(), List.copyOf(task.earlyCalls));
+        assertEquals(List.of("p0-later", "p0-after-it"), calls.stream().filter(c -> c.message().partition() == 0)
+                .map(c -> c.message().value()).toList(), "order within the held partition");
+    }
+
+    private static RecordHeaders due(long at) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(RetryHeaders.DUE_AT, Long.toString(at).getBytes(UTF_8));
+        return headers;
+    }
+}
