@@ -86,6 +86,11 @@ public final class SuperFlux {
         run(instantiate(taskClass), "all");
     }
 
+    /** Runs the stages of a task class selected by {@code stages} ({@code 0}, {@code 1-6}, …). */
+    public static void run(Class<? extends Task<?>> taskClass, String stages) {
+        run(instantiate(taskClass), stages);
+    }
+
     /** Runs the selected stages of {@code task} until the JVM is asked to stop or a stage fails. */
     public static void run(Task<?> task, String stages) {
         Worker worker = start(task, stages);
