@@ -55,6 +55,20 @@ class TopicProvisioningTest {
     }
 
     @Test
+    void aBrokerThatRefusesToCreateTopicsIsAClearError() {
+        try (EmbeddedKafka strict = EmbeddedKafka.builder()
+                .brokerProperty("create.topic.policy.class.name", NoRetryTopicsPolicy.class.getName()).start()) {
+            TaskTestSupport.configure(strict);
+            strict.createTopic("guarded", 2);
+            ScriptedTask task = new ScriptedTask(TaskSpec.topic("guarded").group("g").retries(1), message -> { });
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> SuperFlux.start(task));
+            assertTrue(e.getMessage().contains("Flux may not create topic guarded-g-"), e.getMessage());
+            assertTrue(e.getMessage().contains("retry topics are created by the platform team"), e.getMessage());
+            assertTrue(e.getMessage().contains("with 2 partitions each, or grant CREATE"), e.getMessage());
+        }
+    }
+
+    @Test
     void anUnreachableClusterFailsWithinTheStartupTimeout() {
         SuperFlux.configure(c -> c.brokers("127.0.0.1:1").set("flux.startup-timeout", "2s"));
         ScriptedTask task = new ScriptedTask(TaskSpec.topic("anything").group("g"), message -> { });
