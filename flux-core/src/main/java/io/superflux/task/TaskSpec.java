@@ -158,7 +158,9 @@ public final class TaskSpec<V> {
     }
 
     private static String requireName(String name, String what) {
-        Objects.requireNonNull(name, what);
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException("the task's " + what + " is missing: declare it in its TaskSpec");
+        }
         if (!NAME.matcher(name).matches() || name.equals(".") || name.equals("..")) {
             throw new IllegalArgumentException("Invalid " + what + " '" + name + "': use 1 to 200 characters from"
                     + " a-z, A-Z, 0-9, '.', '_' and '-'");

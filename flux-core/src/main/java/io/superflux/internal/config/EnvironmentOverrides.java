@@ -29,12 +29,12 @@ import io.superflux.FluxConfigException;
  *
  * <p>A variable that starts like a setting ({@code FLUX_KAFKA_…}, {@code FLUX_PRODUCER_…}, …) but
  * names none is an error, so a misspelling is never ignored; any other {@code FLUX_…} variable is
- * logged at WARN and ignored, except the launcher's own ({@code FLUX_JAVA_OPTS}, {@code FLUX_HOME}).
+ * logged at WARN and ignored, except the launcher's own ({@code FLUX_JAVA_OPTS}, {@code FLUX_HOME}, {@code FLUX_LOG_LEVEL}).
  */
 final class EnvironmentOverrides {
     private static final Logger log = LoggerFactory.getLogger(EnvironmentOverrides.class);
     private static final String PREFIX = "FLUX_";
-    private static final Set<String> LAUNCHER_VARIABLES = Set.of("FLUX_JAVA_OPTS", "FLUX_HOME");
+    private static final Set<String> LAUNCHER_VARIABLES = Set.of("FLUX_JAVA_OPTS", "FLUX_HOME", "FLUX_LOG_LEVEL");
     private static final List<String> PROPERTY_BLOCKS = List.of("kafka", "producer", "consumer");
 
     private EnvironmentOverrides() {

@@ -40,6 +40,11 @@ public final class ClientProperties {
                                                String groupId, boolean mainStage) {
         Map<String, Object> props = connection(cluster);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        if (!mainStage) {
+            // A partition resumed at its due time is fetched after the fetch in flight returns:
+            // a shorter long-poll keeps retries close to their due time.
+            props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
+        }
         props.putAll(consumerProperties);
         if (!mainStage) {
             props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

@@ -262,7 +262,7 @@ final class StageReactor<V> implements Runnable {
         PartitionProgress.Pending pending = partitionProgress.forwarding(record.offset());
         forwardsInFlight++;
         if (log.isDebugEnabled()) {
-            log.debug("{}: {}-{}@{} failed ({}), forwarded to stage {} due in {} ms", stage, record.topic(),
+            log.debug("stage {}: {}-{}@{} failed ({}), forwarding to stage {}, due in {} ms", stage.number(), record.topic(),
                     record.partition(), record.offset(), error.toString(), target, due - now);
         }
         send(new ForwardOutcome(partition, partitionProgress, pending, forwarded, null));

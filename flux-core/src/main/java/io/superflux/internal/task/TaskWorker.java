@@ -13,7 +13,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -66,11 +65,7 @@ public final class TaskWorker implements Worker {
                                    Consumer<TaskWorker> onTerminated) {
         StagePlan plan = task.spec().plan();
         ClusterSettings cluster = config.cluster(task.spec().cluster());
-        String where = "cluster '" + cluster.name() + "' (" + cluster.bootstrapServers() + ")";
-        Map<String, Integer> partitions;
-        try (Admin admin = Admin.create(ClientProperties.admin(cluster, (int) config.startupTimeout().toMillis()))) {
-            partitions = new TopicProvisioner(admin, where, config.startupTimeout()).ensure(plan, config.autoCreateTopics());
-        }
+        Map<String, Integer> partitions = TaskTopics.ensure(task, config, null);
         Forwarder forwarder = new Forwarder(ClientProperties.forwarder(cluster, plan.group() + "-forwarder"));
         List<Stage> stages = selection.stages().stream().map(plan::stage).toList();
         TaskWorker worker = new TaskWorker(task, forwarder, config.shutdownTimeout(), stages.size(), onTerminated);

@@ -45,10 +45,17 @@ final class TopicProvisioner {
         this.timeout = timeout;
     }
 
-    /** Ensures the topics of {@code plan} and returns the partition count of each. */
-    Map<String, Integer> ensure(StagePlan plan, boolean autoCreate) {
+    /**
+     * Ensures the topics of {@code plan} and returns the partition count of each. A missing input
+     * topic is an error, or is created with {@code inputPartitions} partitions when that is given.
+     */
+    Map<String, Integer> ensure(StagePlan plan, boolean autoCreate, Integer inputPartitions) {
         long deadline = System.nanoTime() + timeout.toNanos();
         Map<String, Integer> partitions = describe(plan.topics(), deadline);
+        if (!partitions.containsKey(plan.inputTopic()) && inputPartitions != null) {
+            create(List.of(plan.inputTopic()), inputPartitions, deadline);
+            partitions.put(plan.inputTopic(), inputPartitions);
+        }
         Integer input = partitions.get(plan.inputTopic());
         if (input == null) {
             throw new IllegalStateException("The input topic '" + plan.inputTopic() + "' does not exist on " + clusterDescription
@@ -71,6 +78,11 @@ final class TopicProvisioner {
         });
         awaitLeaders(plan.topics(), deadline);
         return partitions;
+    }
+
+    /** The partition count of each of {@code topics} that exists. */
+    Map<String, Integer> partitionCounts(List<String> topics) {
+        return describe(topics, System.nanoTime() + timeout.toNanos());
     }
 
     private Map<String, Integer> describe(List<String> topics, long deadline) {

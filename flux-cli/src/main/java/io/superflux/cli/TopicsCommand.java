@@ -1,0 +1,96 @@
+package io.superflux.cli;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import io.superflux.SuperFlux;
+import io.superflux.internal.task.TaskTopics;
+import io.superflux.retry.Stage;
+import io.superflux.task.Task;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code flux topics create|describe}: a task's stage topics. */
+@Command(name = "topics", mixinStandardHelpOptions = true, description = "Creates or describes the stage topics of a task.",
+        subcommands = {TopicsCommand.Create.class, TopicsCommand.Describe.class})
+final class TopicsCommand implements Callable<Integer> {
+    @Spec
+    private CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        throw new ParameterException(spec.commandLine(), "Missing subcommand: create or describe");
+    }
+
+    /** {@code flux topics create}. */
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = {"Creates every missing stage topic of a task with the input topic's partition count.",
+                    "A missing input topic is created too when --partitions is given."})
+    static final class Create implements Callable<Integer> {
+        @Mixin
+        private ApplicationOptions app;
+
+        @Option(names = "--partitions", paramLabel = "N", description = "Partitions of the input topic, if it must be created.")
+        private Integer partitions;
+
+        @Parameters(index = "0", paramLabel = "TaskClass")
+        private String taskClass;
+
+        @Spec
+        private CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            if (partitions != null && partitions < 1) {
+                throw new ParameterException(spec.commandLine(), "--partitions " + partitions + ": give 1 or more");
+            }
+            Task<?> task = ClassResolver.task(taskClass, app, spec);
+            app.configure(spec, c -> { });
+            Map<String, Integer> counts = TaskTopics.ensure(task, SuperFlux.config(), partitions);
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("%-6s %-50s %s%n", "STAGE", "TOPIC", "PARTITIONS");
+            for (Stage stage : task.spec().plan().stages()) {
+                out.printf("%-6d %-50s %d%n", stage.number(), stage.topic(), counts.get(stage.topic()));
+            }
+            return 0;
+        }
+    }
+
+    /** {@code flux topics describe}. */
+    @Command(name = "describe", mixinStandardHelpOptions = true,
+            description = "Shows each stage's topic, group, partitions, messages and group lag.")
+    static final class Describe implements Callable<Integer> {
+        @Mixin
+        private ApplicationOptions app;
+
+        @Parameters(index = "0", paramLabel = "TaskClass")
+        private String taskClass;
+
+        @Spec
+        private CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            Task<?> task = ClassResolver.task(taskClass, app, spec);
+            app.configure(spec, c -> { });
+            List<TaskTopics.StageStatus> statuses = TaskTopics.describe(task, SuperFlux.config());
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("%-6s %-11s %-45s %-25s %10s %10s %8s%n", "STAGE", "KIND", "TOPIC", "GROUP", "PARTITIONS", "MESSAGES", "LAG");
+            for (TaskTopics.StageStatus status : statuses) {
+                Stage stage = status.stage();
+                out.printf("%-6d %-11s %-45s %-25s %10s %10d %8s%n", stage.number(),
+                        stage.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), stage.topic(), stage.group(),
+                        status.partitions() == 0 ? "missing" : Integer.toString(status.partitions()), status.messages(),
+                        status.lag() == TaskTopics.StageStatus.NO_COMMITS ? "-" : Long.toString(status.lag()));
+            }
+            return 0;
+        }
+    }
+}
