@@ -148,19 +148,28 @@ public final class EmbeddedKafka implements AutoCloseable {
     /**
      * Reads a topic from the beginning with a plain {@link KafkaConsumer} (no group, no commits)
      * until {@code expected} records were read or {@code timeout} passed, and returns what was
-     * read; a test asserts on the returned list, so fewer records than expected is visible there.
+     * read (nothing if the topic does not exist by then); a test asserts on the returned list, so fewer records than expected is visible there.
      * After the expected count is reached it keeps reading for a short quiet period, so that
      * unexpected extra records (duplicates) are returned too.
      */
     public List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected, Duration timeout) {
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
         try (KafkaConsumer<byte[], byte[]> consumer = newConsumer(Map.of())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition()))
-                    .collect(Collectors.toList());
+            List<TopicPartition> partitions = List.of();
+            while (partitions.isEmpty()) { // a topic another process creates may not exist yet
+                partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+                        .map(p -> new TopicPartition(p.topic(), p.partition()))
+                        .collect(Collectors.toList());
+                if (partitions.isEmpty()) {
+                    if (System.nanoTime() > deadline) {
+                        return records;
+                    }
+                    sleep(50);
+                }
+            }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            long deadline = System.nanoTime() + timeout.toNanos();
             long quietUntil = Long.MAX_VALUE;
             while (System.nanoTime() < Math.min(deadline, quietUntil)) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {

@@ -1,0 +1,124 @@
+package io.superflux.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.superflux.SuperFlux;
+
+/** Every usage error: a one-line message naming the problem, and exit code 2. Run in-process. */
+class CliUsageTest {
+    private static final String EXAMPLES = System.getProperty("examples.jar");
+
+    /** What a run printed and returned. */
+    record Run(int code, String out, String err) {
+    }
+
+    @AfterEach
+    void shutdown() {
+        SuperFlux.shutdown();
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = FluxCli.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    static void assertUsageError(Run run, String... fragments) {
+        assertEquals(2, run.code(), run.err());
+        for (String fragment : fragments) {
+            assertTrue(run.err().contains(fragment), () -> "expected «" + fragment + "» in:\n" + run.err());
+        }
+    }
+
+    @Test
+    void unknownSubcommandAndOption() {
+        assertUsageError(run("proces", "com.acme.AwesomeTask"), "Unmatched argument", "proces", "Did you mean");
+        Run unknownOption = run("process", "--stage", "0", "com.acme.AwesomeTask");
+        assertUsageError(unknownOption, "Unknown options: '--stage'", "Possible solutions: --stages");
+        assertUsageError(run(), "Missing subcommand");
+        assertUsageError(run("topics"), "Missing subcommand: create or describe");
+        assertUsageError(run("process"), "Missing required parameter: 'TaskClass'");
+    }
+
+    @Test
+    void stagesOutOfRangeReversedOrMalformed() {
+        assertUsageError(run("process", "--load", EXAMPLES, "--stages", "7", "com.acme.AwesomeTask"),
+                "--stages '7': stage 7 is out of range; stages are 0..6 (0 = main, 1-5 = retries, 6 = dead letter)");
+        assertUsageError(run("process", "--load", EXAMPLES, "--stages", "4-2", "com.acme.AwesomeTask"), "range 4-2 is reversed");
+        assertUsageError(run("process", "--load", EXAMPLES, "--stages", "one", "com.acme.AwesomeTask"),
+                "'one' is not a stage number or range");
+    }
+
+    @Test
+    void loadPathMissingOrNotAJarOrDirectory(@TempDir Path dir) throws Exception {
+        assertUsageError(run("process", "--load", dir.resolve("missing.jar").toString(), "com.acme.AwesomeTask"),
+                "--load " + dir.resolve("missing.jar") + ": no such file or directory");
+        Path text = Files.writeString(dir.resolve("notes.txt"), "not a jar");
+        assertUsageError(run("process", "--load", text.toString(), "com.acme.AwesomeTask"),
+                "notes.txt: not a jar file (*.jar) or a directory of classes");
+    }
+
+    @Test
+    void taskClassNotFoundSaysWhereItLooked() {
+        assertUsageError(run("process", "--load", EXAMPLES, "com.acme.Nope"),
+                "Class com.acme.Nope not found in --load [" + EXAMPLES + "] and flux.jar's classpath");
+        assertUsageError(run("process", "com.acme.Nope"), "no --load given: add --load app.jar");
+    }
+
+    @Test
+    void classThatIsNotATaskOrIncompleteTasks() {
+        assertUsageError(run("process", "--load", EXAMPLES, "com.acme.AwesomeProducer"),
+                "com.acme.AwesomeProducer is not a task: it must extend io.superflux.task.Task");
+        assertUsageError(run("process", "io.superflux.cli.testapp.NoGroupTask"),
+                "Task io.superflux.cli.testapp.NoGroupTask is incomplete", "declares no consumer group");
+        assertUsageError(run("process", "io.superflux.cli.testapp.NoTopicTask"),
+                "io.superflux.cli.testapp.NoTopicTask cannot be created: the task's topic is missing");
+        assertUsageError(run("produce", "--load", EXAMPLES, "com.acme.AwesomeTask", "x"),
+                "com.acme.AwesomeTask is not a producer");
+    }
+
+    @Test
+    void produceArgumentErrors() {
+        assertUsageError(run("produce", "value"), "Class value not found");
+        assertUsageError(run("produce"), "Give --topic TOPIC or a producer class");
+        assertUsageError(run("produce", "--topic", "t", "--header", "novalue", "v"), "--header 'novalue': write NAME=VALUE");
+        assertUsageError(run("produce", "--topic", "bad topic!", "v"), "--topic: Invalid topic name 'bad topic!'");
+    }
+
+    @Test
+    void otherCommandArguments() {
+        assertUsageError(run("dlq", "replay", "--load", EXAMPLES, "--to-stage", "6", "com.acme.AwesomeTask"),
+                "--to-stage 6: give a stage from 0 to 5 (6 is the dead-letter stage itself)");
+        assertUsageError(run("backoff", "--retries", "0"), "--retries 0: give 1 to 100");
+        assertUsageError(run("topics", "create", "--partitions", "0", "com.acme.AwesomeTask"), "--partitions 0: give 1 or more");
+    }
+
+    @Test
+    void configurationErrorsAreUsageErrors(@TempDir Path dir) throws Exception {
+        assertUsageError(run("backoff", "--config", dir.resolve("none.conf").toString()), "--config", "none.conf: no such file");
+        Path conf = Files.writeString(dir.resolve("bad.conf"), "flux.producer.compression-codec = brotli\n");
+        Run run = run("backoff", "--config", conf.toString());
+        assertUsageError(run, "configuration error", "flux.producer.compression-codec", "\"brotli\"", "none, gzip, snappy, lz4, zstd");
+    }
+
+    @Test
+    void helpAndVersionSucceed() {
+        Run help = run("process", "--help");
+        assertEquals(0, help.code());
+        assertTrue(help.out().contains("--stages=STAGES"), help.out());
+        Run version = run("version");
+        assertEquals(0, version.code());
+        assertTrue(version.out().startsWith("flux "), version.out());
+    }
+}
