@@ -21,6 +21,7 @@ import io.superflux.retry.StagePlan;
  *         .retries(5)                   // retry stages (default 5)
  *         .backoff(Backoff.standard())  // wait before each retry (default: n⁴ + 15 + r·(n+1) s)
  *         .fatal(IllegalArgumentException.class) // straight to the dead letters
+ *         .concurrency(200)             // records of different keys in parallel (default 1)
  *         .cluster("analytics");        // a cluster under flux.clusters (default: flux.kafka)
  * }</pre>
  *
@@ -38,9 +39,10 @@ public final class TaskSpec<V> {
     private final List<Class<? extends Throwable>> fatal;
     private final Deserializer<V> deserializer;
     private final String cluster;
+    private final int concurrency;
 
     private TaskSpec(String topic, String group, int retries, Backoff backoff, List<Class<? extends Throwable>> fatal,
-                     Deserializer<V> deserializer, String cluster) {
+                     Deserializer<V> deserializer, String cluster, int concurrency) {
         this.topic = topic;
         this.group = group;
         this.retries = retries;
@@ -48,6 +50,7 @@ public final class TaskSpec<V> {
         this.fatal = fatal;
         this.deserializer = deserializer;
         this.cluster = cluster;
+        this.concurrency = concurrency;
     }
 
     /**
@@ -57,12 +60,12 @@ public final class TaskSpec<V> {
      */
     public static TaskSpec<String> topic(String topic) {
         return new TaskSpec<>(requireName(topic, "topic"), null, DEFAULT_RETRIES, Backoff.standard(), List.of(),
-                new StringDeserializer(), FluxConfig.DEFAULT_CLUSTER);
+                new StringDeserializer(), FluxConfig.DEFAULT_CLUSTER, 1);
     }
 
     /** The consumer group of the main stage; retry stages use {@code <group>-<n>}. */
     public TaskSpec<V> group(String group) {
-        return new TaskSpec<>(topic, requireName(group, "group"), retries, backoff, fatal, deserializer, cluster);
+        return new TaskSpec<>(topic, requireName(group, "group"), retries, backoff, fatal, deserializer, cluster, concurrency);
     }
 
     /** The number of retry stages, 0 or more (default {@value #DEFAULT_RETRIES}). */
@@ -70,23 +73,23 @@ public final class TaskSpec<V> {
         if (retries < 0 || retries > 100) {
             throw new IllegalArgumentException("retries must be from 0 to 100, not " + retries);
         }
-        return new TaskSpec<>(topic, group, retries, backoff, fatal, deserializer, cluster);
+        return new TaskSpec<>(topic, group, retries, backoff, fatal, deserializer, cluster, concurrency);
     }
 
     /** The wait before each retry stage. */
     public TaskSpec<V> backoff(Backoff backoff) {
-        return new TaskSpec<>(topic, group, retries, Objects.requireNonNull(backoff, "backoff"), fatal, deserializer, cluster);
+        return new TaskSpec<>(topic, group, retries, Objects.requireNonNull(backoff, "backoff"), fatal, deserializer, cluster, concurrency);
     }
 
     /** Exceptions (and their subclasses) that no retry can cure: they go straight to the dead letters. */
     @SafeVarargs
     public final TaskSpec<V> fatal(Class<? extends Throwable>... types) {
-        return new TaskSpec<>(topic, group, retries, backoff, List.of(types), deserializer, cluster);
+        return new TaskSpec<>(topic, group, retries, backoff, List.of(types), deserializer, cluster, concurrency);
     }
 
     /** Values deserialized by {@code deserializer}; a value it cannot read goes to the dead letters. */
     public <T> TaskSpec<T> deserializer(Deserializer<T> deserializer) {
-        return new TaskSpec<>(topic, group, retries, backoff, fatal, Objects.requireNonNull(deserializer, "deserializer"), cluster);
+        return new TaskSpec<>(topic, group, retries, backoff, fatal, Objects.requireNonNull(deserializer, "deserializer"), cluster, concurrency);
     }
 
     /** byte[] values, as stored. */
@@ -94,9 +97,23 @@ public final class TaskSpec<V> {
         return deserializer(new ByteArrayDeserializer());
     }
 
+    /**
+     * How many records of a stage run at once (default 1: one at a time, in offset order).
+     * Records with the same key always run in order, one after the other; records with different
+     * keys run in parallel on {@code concurrency} lanes (a key always uses the same lane). Commits
+     * cover only the records before the first unfinished one, and when too many records are in
+     * flight the stage pauses its partitions. The dead-letter stage always runs one at a time.
+     */
+    public TaskSpec<V> concurrency(int concurrency) {
+        if (concurrency < 1 || concurrency > 1_000) {
+            throw new IllegalArgumentException("concurrency must be from 1 to 1000, not " + concurrency);
+        }
+        return new TaskSpec<>(topic, group, retries, backoff, fatal, deserializer, cluster, concurrency);
+    }
+
     /** Consume from the cluster called {@code name} ({@code flux.clusters.<name>}). */
     public TaskSpec<V> cluster(String name) {
-        return new TaskSpec<>(topic, group, retries, backoff, fatal, deserializer, Objects.requireNonNull(name, "cluster"));
+        return new TaskSpec<>(topic, group, retries, backoff, fatal, deserializer, Objects.requireNonNull(name, "cluster"), concurrency);
     }
 
     /**
@@ -157,6 +174,11 @@ public final class TaskSpec<V> {
         return cluster;
     }
 
+    /** Records of a stage that may run at once. */
+    public int concurrency() {
+        return concurrency;
+    }
+
     private static String requireName(String name, String what) {
         if (name == null || name.isEmpty()) {
             throw new IllegalArgumentException("the task's " + what + " is missing: declare it in its TaskSpec");
@@ -170,6 +192,6 @@ public final class TaskSpec<V> {
 
     @Override
     public String toString() {
-        return "TaskSpec[topic=" + topic + ", group=" + group + ", retries=" + retries + ", cluster=" + cluster + "]";
+        return "TaskSpec[topic=" + topic + ", group=" + group + ", retries=" + retries + ", cluster=" + cluster + ", concurrency=" + concurrency + "]";
     }
 }

@@ -7,11 +7,12 @@ import java.util.ArrayDeque;
  * is complete when handled, or when its forward was acknowledged. The committable offset is the
  * first offset not yet complete: nothing past an unfinished record is ever committed.
  *
- * <p>Records handled on the spot need no entry; only forwards in flight are queued, in dispatch
- * (= offset) order, and leave the queue's head once complete. Owned by one reactor thread.
+ * <p>Records handled on the spot need no entry; records completed later (running on a lane, or
+ * being forwarded) are queued in dispatch (= offset) order and leave the queue's head once
+ * complete, in whatever order they complete. Owned by one reactor thread.
  */
 final class PartitionProgress {
-    /** A forward in flight for one record. */
+    /** A record whose completion comes later: running on a lane, or being forwarded. */
     static final class Pending {
         final long offset;
         boolean done;
@@ -33,15 +34,15 @@ final class PartitionProgress {
         next = offset + 1;
     }
 
-    /** The record at {@code offset} is being forwarded; complete it with {@link #complete}. */
-    Pending forwarding(long offset) {
+    /** The record at {@code offset} completes later; complete it with {@link #complete}. */
+    Pending started(long offset) {
         Pending forward = new Pending(offset);
         pending.addLast(forward);
         next = offset + 1;
         return forward;
     }
 
-    /** The forward was acknowledged. */
+    /** The record is complete: handled, or its forward acknowledged. */
     void complete(Pending forward) {
         forward.done = true;
         while (!pending.isEmpty() && pending.peekFirst().done) {
@@ -49,7 +50,7 @@ final class PartitionProgress {
         }
     }
 
-    /** Forwards not yet acknowledged. */
+    /** Records started and not complete. */
     int inFlight() {
         return pending.size();
     }

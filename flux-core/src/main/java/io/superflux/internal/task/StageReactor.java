@@ -37,9 +37,12 @@ import io.superflux.task.TaskSpec;
  * Runs one stage of a task on one thread that owns one {@link Consumer}: poll, dispatch, commit.
  *
  * <ul>
- * <li>Records are handled in offset order per partition. A failure forwards the record to the next
- *     stage (fatal errors and undeserialisable values to the dead letters) through the shared
- *     {@link Forwarder}; the outcome comes back on a queue this thread drains.</li>
+ * <li>Records are handled in offset order per partition, on this thread; or, with a task
+ *     concurrency K &gt; 1, on K threads of a {@link KeyOrderedExecutor} (the same key in order, one
+ *     at a time; different keys in parallel), their outcomes coming back on a queue this thread drains. Too many records in flight pause every partition.
+ *     A failure forwards the record to the next stage (fatal errors and undeserialisable values to
+ *     the dead letters) through the shared {@link Forwarder}; the outcome comes back on a queue
+ *     this thread drains.</li>
  * <li>Retry stages never handle a record before its due time: the partition is held by the
  *     {@link DueTimeThrottle} (paused, and the position set back to the record) while the other
  *     partitions keep flowing. The poll loop never sleeps; its wait ends at the next release.</li>
@@ -67,6 +70,11 @@ final class StageReactor<V> implements Runnable {
     private record ForwardRetry(long at, ForwardOutcome failed) {
     }
 
+    /** What a lane did with one record: error is null on success. */
+    private record LaneOutcome(TopicPartition source, PartitionProgress progress, PartitionProgress.Pending pending,
+                               ConsumerRecord<byte[], byte[]> record, Throwable error, boolean poison) {
+    }
+
     private final Task<V> task;
     private final TaskSpec<V> spec;
     private final StagePlan plan;
@@ -80,7 +88,13 @@ final class StageReactor<V> implements Runnable {
     private final long commitIntervalMs;
     private final StageMeters meters;
 
+    private final Duration shutdownTimeout;
     private final DueTimeThrottle throttle;
+    private final KeyOrderedExecutor lanes;
+    private final int maxInLanes;
+    private final ConcurrentLinkedQueue<LaneOutcome> laneOutcomes = new ConcurrentLinkedQueue<>();
+    private volatile int inLanes;
+    private boolean lanesFull;
     private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
     private final ConcurrentLinkedQueue<ForwardOutcome> outcomes = new ConcurrentLinkedQueue<>();
     private final PriorityQueue<ForwardRetry> forwardRetries =
@@ -96,7 +110,7 @@ final class StageReactor<V> implements Runnable {
 
     StageReactor(Task<V> task, Stage stage, Consumer<byte[], byte[]> consumer, Forwarder forwarder,
                  Map<String, Integer> partitionCounts, Clock clock, RandomGenerator random, double timeScale,
-                 Duration commitInterval, StageMeters meters) {
+                 Duration commitInterval, Duration shutdownTimeout, StageMeters meters) {
         this.task = task;
         this.spec = task.spec();
         this.plan = spec.plan();
@@ -109,7 +123,12 @@ final class StageReactor<V> implements Runnable {
         this.timeScale = timeScale;
         this.commitIntervalMs = commitInterval.toMillis();
         this.meters = meters;
+        this.shutdownTimeout = shutdownTimeout;
         this.throttle = new DueTimeThrottle(clock);
+        int concurrency = stage.kind() == Stage.Kind.DEAD_LETTER ? 1 : spec.concurrency();
+        this.lanes = concurrency > 1 ? new KeyOrderedExecutor(concurrency, "flux-" + stage.group()) : null;
+        this.maxInLanes = Math.max(1_000, 10 * concurrency);
+        meters.inFlight(() -> inLanes);
     }
 
     Stage stage() {
@@ -153,6 +172,7 @@ final class StageReactor<V> implements Runnable {
     }
 
     private void housekeeping() {
+        drainLaneOutcomes();
         drainOutcomes();
         resendDueForwards();
         throttle.releaseDue();
@@ -170,6 +190,9 @@ final class StageReactor<V> implements Runnable {
         ForwardRetry next = forwardRetries.peek();
         if (next != null) {
             wait = Math.min(wait, Math.max(0, next.at() - clock.millis()));
+        }
+        if (inLanes > 0) {
+            wait = Math.min(wait, 5); // lanes report through a queue: look at it often
         }
         return wait;
     }
@@ -200,15 +223,17 @@ final class StageReactor<V> implements Runnable {
                 return false;
             }
         }
+        if (lanes != null) {
+            toLane(partition, partitionProgress, record);
+            return true;
+        }
         V value;
         try {
             value = spec.deserializer().deserialize(record.topic(), record.headers(), record.value());
         } catch (RuntimeException e) {
             if (stage.kind() != Stage.Kind.DEAD_LETTER) {
                 meters.poisonPill();
-                forward(partition, partitionProgress, record, plan.deadLetterStage(), new SerializationException(
-                        "The value of " + record.topic() + "-" + record.partition() + "@" + record.offset()
-                                + " cannot be deserialized with " + spec.deserializer().getClass().getName() + ": " + e, e));
+                forward(partition, partitionProgress, record, plan.deadLetterStage(), poisonPill(record, e));
                 return true;
             }
             value = null; // the dead-letter hook still gets the record, with its raw bytes
@@ -228,6 +253,66 @@ final class StageReactor<V> implements Runnable {
             forward(partition, partitionProgress, record, target, e);
         }
         return true;
+    }
+
+    private SerializationException poisonPill(ConsumerRecord<byte[], byte[]> record, RuntimeException cause) {
+        return new SerializationException("The value of " + record.topic() + "-" + record.partition() + "@" + record.offset()
+                + " cannot be deserialized with " + spec.deserializer().getClass().getName() + ": " + cause, cause);
+    }
+
+    /** Runs the record after the earlier records of its key; the outcome comes back through {@link #laneOutcomes}. */
+    private void toLane(TopicPartition partition, PartitionProgress partitionProgress, ConsumerRecord<byte[], byte[]> record) {
+        PartitionProgress.Pending pending = partitionProgress.started(record.offset());
+        inLanes++;
+        if (inLanes >= maxInLanes) {
+            lanesFull = true;
+        }
+        lanes.submit(record.key(), () -> {
+            Throwable error = null;
+            boolean poison = false;
+            try {
+                V value;
+                try {
+                    value = spec.deserializer().deserialize(record.topic(), record.headers(), record.value());
+                } catch (RuntimeException e) {
+                    poison = true;
+                    throw poisonPill(record, e);
+                }
+                task.call(new Message<>(record, value, stage.number()));
+            } catch (Throwable e) {
+                error = e;
+            }
+            laneOutcomes.add(new LaneOutcome(partition, partitionProgress, pending, record, error, poison));
+        });
+    }
+
+    private void drainLaneOutcomes() {
+        LaneOutcome outcome;
+        while ((outcome = laneOutcomes.poll()) != null) {
+            inLanes--;
+            if (progress.get(outcome.source()) != outcome.progress()) {
+                continue; // revoked meanwhile: the next owner reads the record again
+            }
+            Throwable error = outcome.error();
+            if (error == null) {
+                outcome.progress().complete(outcome.pending());
+                meters.handled();
+                continue;
+            }
+            rethrowIfFatalToTheJvm(error);
+            int target;
+            if (outcome.poison()) {
+                meters.poisonPill();
+                target = plan.deadLetterStage();
+            } else {
+                meters.failed();
+                target = spec.isFatal(error) ? plan.deadLetterStage() : stage.number() + 1;
+            }
+            sendForward(outcome.source(), outcome.progress(), outcome.pending(), outcome.record(), target, error);
+        }
+        if (lanesFull && inLanes < maxInLanes / 2) {
+            lanesFull = false;
+        }
     }
 
     private boolean deadLetter(TopicPartition partition, PartitionProgress partitionProgress, Message<V> message) {
@@ -251,6 +336,12 @@ final class StageReactor<V> implements Runnable {
 
     private void forward(TopicPartition partition, PartitionProgress partitionProgress,
                          ConsumerRecord<byte[], byte[]> record, int target, Throwable error) {
+        sendForward(partition, partitionProgress, partitionProgress.started(record.offset()), record, target, error);
+    }
+
+    /** Forwards a record whose completion {@code pending} stands for; it completes when the forward is acknowledged. */
+    private void sendForward(TopicPartition partition, PartitionProgress partitionProgress, PartitionProgress.Pending pending,
+                             ConsumerRecord<byte[], byte[]> record, int target, Throwable error) {
         long now = clock.millis();
         Stage next = plan.stage(target);
         long due = next.kind() == Stage.Kind.RETRY
@@ -259,7 +350,6 @@ final class StageReactor<V> implements Runnable {
         Integer samePartition = record.partition() < partitionCounts.getOrDefault(next.topic(), 0) ? record.partition() : null;
         ProducerRecord<byte[], byte[]> forwarded = new ProducerRecord<>(next.topic(), samePartition, null,
                 record.key(), record.value(), RetryHeaders.forward(record, stage.number(), target, now, due, error));
-        PartitionProgress.Pending pending = partitionProgress.forwarding(record.offset());
         forwardsInFlight++;
         if (log.isDebugEnabled()) {
             log.debug("stage {}: {}-{}@{} failed ({}), forwarding to stage {}, due in {} ms", stage.number(), record.topic(),
@@ -322,7 +412,7 @@ final class StageReactor<V> implements Runnable {
 
     /** Pauses exactly the partitions that must wait: held, failing a forward, or all when too many forwards are out. */
     private void reconcilePauses() {
-        boolean overloaded = forwardsInFlight >= MAX_FORWARDS_IN_FLIGHT;
+        boolean overloaded = forwardsInFlight >= MAX_FORWARDS_IN_FLIGHT || lanesFull;
         if (!anyPaused && !overloaded && failingForwards.isEmpty() && throttle.held().isEmpty()) {
             return;
         }
@@ -401,18 +491,47 @@ final class StageReactor<V> implements Runnable {
     /** Flushes forwards, commits what is complete and closes the consumer. */
     private void finish() {
         try {
+            awaitLanes();
             forwarder.flush();
             drainOutcomes();
             commitSync(new ArrayList<>(progress.keySet()));
         } catch (RuntimeException e) {
             log.warn("{}: final commit failed: {}", stage, e.toString());
         } finally {
+            if (lanes != null) {
+                try {
+                    lanes.shutdown(Duration.ofSeconds(1));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             try {
                 consumer.close(Duration.ofSeconds(10));
             } catch (RuntimeException e) {
                 log.warn("{}: closing the consumer failed: {}", stage, e.toString());
             }
+            meters.close();
             log.info("{} of {} stopped", stage, task.getClass().getSimpleName());
+        }
+    }
+
+    /** Waits (up to the shutdown timeout) until every record in the lanes finished, forwarding failures. */
+    private void awaitLanes() {
+        long deadline = System.nanoTime() + shutdownTimeout.toNanos();
+        while (inLanes > 0 && System.nanoTime() < deadline) {
+            drainLaneOutcomes();
+            if (inLanes > 0) {
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+        if (inLanes > 0) {
+            log.warn("{}: {} record(s) still running after {}; they are not committed and will be read again",
+                    stage, inLanes, shutdownTimeout);
         }
     }
 
@@ -441,6 +560,7 @@ final class StageReactor<V> implements Runnable {
             if (partitions.isEmpty()) {
                 return;
             }
+            awaitLanes();
             forwarder.flush();
             drainOutcomes();
             commitSync(partitions);

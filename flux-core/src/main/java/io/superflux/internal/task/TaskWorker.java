@@ -92,7 +92,7 @@ public final class TaskWorker implements Worker {
                                               Forwarder forwarder, Map<String, Integer> partitions, FluxConfig config,
                                               StageMeters meters) {
         return new StageReactor(task, stage, consumer, forwarder, partitions, Clock.systemUTC(), new SplittableRandom(),
-                config.retryTimeScale(), config.commitInterval(), meters);
+                config.retryTimeScale(), config.commitInterval(), config.shutdownTimeout(), meters);
     }
 
     private void runReactor(StageReactor<?> reactor) {

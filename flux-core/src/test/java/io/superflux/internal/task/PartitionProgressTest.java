@@ -30,9 +30,9 @@ class PartitionProgressTest {
     void aForwardInFlightHoldsTheCommitAtItsOffsetUntilAcknowledged() {
         PartitionProgress progress = new PartitionProgress();
         progress.handled(10);
-        PartitionProgress.Pending eleven = progress.forwarding(11);
+        PartitionProgress.Pending eleven = progress.started(11);
         progress.handled(12);
-        PartitionProgress.Pending thirteen = progress.forwarding(13);
+        PartitionProgress.Pending thirteen = progress.started(13);
         progress.handled(14);
         assertEquals(11, progress.committable(), "never past an unfinished record");
         progress.complete(thirteen);

@@ -1,0 +1,73 @@
+package io.superflux.internal.task;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs work on a fixed pool of threads, keeping work of the same key in submission order and one
+ * at a time, while different keys run in parallel: a key being worked on collects its next items
+ * in a queue, which the thread that finishes an item runs next. A slow key holds up only itself.
+ * Work without a key runs unordered. The reactor bounds how much is queued.
+ */
+final class KeyOrderedExecutor {
+    private final ThreadPoolExecutor pool;
+    /** Keys with work running; the queue holds what waits behind it. */
+    private final ConcurrentHashMap<ByteBuffer, ArrayDeque<Runnable>> busy = new ConcurrentHashMap<>();
+
+    KeyOrderedExecutor(int threads, String threadNamePrefix) {
+        AtomicInteger sequence = new AtomicInteger();
+        pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), runnable -> {
+            Thread thread = new Thread(runnable, threadNamePrefix + "-worker-" + sequence.getAndIncrement());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Runs {@code work} after every earlier work of {@code key}; a null key runs unordered. */
+    void submit(byte[] key, Runnable work) {
+        if (key == null) {
+            pool.execute(work);
+            return;
+        }
+        ByteBuffer id = ByteBuffer.wrap(key);
+        boolean[] first = {false};
+        busy.compute(id, (k, waiting) -> {
+            if (waiting == null) {
+                first[0] = true;
+                return new ArrayDeque<>();
+            }
+            waiting.addLast(work);
+            return waiting;
+        });
+        if (first[0]) {
+            pool.execute(() -> runChain(id, work));
+        }
+    }
+
+    private void runChain(ByteBuffer id, Runnable work) {
+        Runnable next = work;
+        while (next != null) {
+            next.run();
+            Runnable[] following = {null};
+            busy.compute(id, (k, waiting) -> {
+                following[0] = waiting.pollFirst();
+                return following[0] == null ? null : waiting;
+            });
+            next = following[0];
+        }
+    }
+
+    /** Stops the pool: waits up to {@code timeout} for queued work, then interrupts what still runs. */
+    void shutdown(Duration timeout) throws InterruptedException {
+        pool.shutdown();
+        if (!pool.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            pool.shutdownNow();
+        }
+    }
+}
