@@ -1,0 +1,95 @@
+package io.superflux.bench;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.superflux.SuperFlux;
+import io.superflux.Worker;
+import io.superflux.task.Message;
+import io.superflux.task.Task;
+import io.superflux.task.TaskSpec;
+
+/**
+ * {@code forward}: every record fails once and goes to the first retry topic. Flux's stage 0
+ * against a raw consume → produce(acks=all, idempotent) → commit pipeline; both count a record
+ * when its forward is acknowledged.
+ */
+final class ForwardRuns {
+    private ForwardRuns() {
+    }
+
+    /** A task whose every call fails. */
+    static final class FailingTask extends Task<byte[]> {
+        FailingTask(String topic, String group) {
+            super(TaskSpec.topic(topic).group(group).retries(1).bytes());
+        }
+
+        @Override
+        public void call(Message<byte[]> message) {
+            throw new IllegalStateException("fails once");
+        }
+    }
+
+    static Measurement flux(String bootstrap, String topic, String group, long count) throws InterruptedException {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        SuperFlux.configure(c -> c.brokers(bootstrap).clientId("bench-flux").meterRegistry(meters));
+        Completion completion = new Completion(count);
+        Worker worker = SuperFlux.start(new FailingTask(topic, group), "0");
+        Counter forwarded = meters.get("flux.task.forwarded").tag("stage", "0").counter();
+        long seen = 0;
+        while (seen < count) {
+            long now = (long) forwarded.count();
+            completion.record(now - seen);
+            seen = now;
+            Thread.sleep(1);
+        }
+        Measurement measurement = completion.await(1);
+        worker.stop();
+        SuperFlux.shutdown();
+        return measurement;
+    }
+
+    static Measurement raw(String bootstrap, String topic, String group, String target, long count)
+            throws InterruptedException {
+        Completion completion = new Completion(count);
+        AtomicLong failed = new AtomicLong();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Kafka.consumer(bootstrap, group),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Kafka.producer(bootstrap),
+                     new ByteArraySerializer(), new ByteArraySerializer())) {
+            consumer.subscribe(List.of(topic));
+            while (completion.count() < count) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
+                if (records.isEmpty()) {
+                    continue;
+                }
+                for (var record : records) {
+                    producer.send(new ProducerRecord<>(target, record.partition(), record.key(), record.value(),
+                            record.headers()), (metadata, error) -> {
+                                if (error == null) {
+                                    completion.record();
+                                } else {
+                                    failed.incrementAndGet();
+                                }
+                            });
+                }
+                producer.flush(); // never commit past a record whose forward is not acknowledged
+                consumer.commitAsync();
+            }
+        }
+        if (failed.get() > 0) {
+            throw new IllegalStateException(failed.get() + " forwards failed");
+        }
+        return completion.await(1);
+    }
+}

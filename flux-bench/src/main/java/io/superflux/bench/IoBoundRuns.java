@@ -1,0 +1,55 @@
+package io.superflux.bench;
+
+import io.superflux.SuperFlux;
+import io.superflux.Worker;
+import io.superflux.task.Message;
+import io.superflux.task.Task;
+import io.superflux.task.TaskSpec;
+
+/** {@code io-bound}: 5 ms of waiting per record; Flux with concurrency 200 against Spring with one thread per partition. */
+final class IoBoundRuns {
+    static final int CONCURRENCY = 200;
+    private static final long WAIT_MS = 5;
+
+    private IoBoundRuns() {
+    }
+
+    /** A task that waits like a remote call. */
+    static final class WaitingTask extends Task<byte[]> {
+        private final Completion completion;
+
+        WaitingTask(String topic, String group, Completion completion) {
+            super(TaskSpec.topic(topic).group(group).retries(1).bytes().concurrency(CONCURRENCY));
+            this.completion = completion;
+        }
+
+        @Override
+        public void call(Message<byte[]> message) throws InterruptedException {
+            Thread.sleep(WAIT_MS);
+            completion.record();
+        }
+    }
+
+    static Measurement flux(String bootstrap, String topic, String group, long count) throws InterruptedException {
+        SuperFlux.configure(c -> c.brokers(bootstrap).clientId("bench-flux"));
+        Completion completion = new Completion(count);
+        Worker worker = SuperFlux.start(new WaitingTask(topic, group, completion), "0");
+        Measurement measurement = completion.await(600);
+        worker.stop();
+        SuperFlux.shutdown();
+        return measurement;
+    }
+
+    static Measurement spring(String bootstrap, String topic, String group, long count, int partitions)
+            throws InterruptedException {
+        Completion completion = new Completion(count);
+        return ConsumeRuns.spring(bootstrap, topic, group, count, true, partitions, record -> {
+            try {
+                Thread.sleep(WAIT_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            completion.record();
+        }, completion);
+    }
+}
