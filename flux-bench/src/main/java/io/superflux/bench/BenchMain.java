@@ -32,9 +32,14 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class BenchMain {
     private static final int PARTITIONS = 4;
     private static final int KEYS = 1_000;
+    private static final String RUN_ID = Long.toString(System.currentTimeMillis() % 1_000_000);
+    private static final String USAGE = "usage: BenchMain --bootstrap HOST:PORT [--quick] [--rounds N] [--only RUN-PREFIX]"
+            + " [--jvm OPTION]... [--out FILE]";
 
     private final String bootstrap;
     private final Sizes sizes;
+    private final String only;
+    private final List<String> jvmOptions;
     private final Map<String, List<Measurement>> runs = new LinkedHashMap<>();
 
     /** How much each scenario moves: full, or quick (under four minutes). */
@@ -43,31 +48,44 @@ public final class BenchMain {
         static final Sizes QUICK = new Sizes(3, 300_000, 500_000, 100_000, 4_000, 10_000, 10_000);
     }
 
-    private BenchMain(String bootstrap, Sizes sizes) {
+    private BenchMain(String bootstrap, Sizes sizes, String only, List<String> jvmOptions) {
         this.bootstrap = bootstrap;
         this.sizes = sizes;
+        this.only = only;
+        this.jvmOptions = jvmOptions;
     }
 
     public static void main(String[] args) throws Exception {
         String bootstrap = null;
         boolean quick = false;
+        Integer rounds = null;
+        String only = null;
+        List<String> jvmOptions = new ArrayList<>();
         Path out = Path.of("bench/results/latest.json");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--bootstrap" -> bootstrap = args[++i];
                 case "--quick" -> quick = true;
                 case "--out" -> out = Path.of(args[++i]);
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--only" -> only = args[++i];
+                case "--jvm" -> jvmOptions.add(args[++i]);
                 default -> {
-                    System.err.println("usage: BenchMain --bootstrap HOST:PORT [--quick] [--out FILE]");
+                    System.err.println(USAGE);
                     System.exit(2);
                 }
             }
         }
         if (bootstrap == null) {
-            System.err.println("usage: BenchMain --bootstrap HOST:PORT [--quick] [--out FILE]");
+            System.err.println(USAGE);
             System.exit(2);
         }
-        BenchMain bench = new BenchMain(bootstrap, quick ? Sizes.QUICK : Sizes.FULL);
+        Sizes sizes = quick ? Sizes.QUICK : Sizes.FULL;
+        if (rounds != null) {
+            sizes = new Sizes(rounds, sizes.produce(), sizes.consume(), sizes.forward(), sizes.ioBound(), sizes.lateness(),
+                    sizes.latenessSpreadMs());
+        }
+        BenchMain bench = new BenchMain(bootstrap, sizes, only, jvmOptions);
         List<Result> results = bench.run();
         String table = Result.markdown(results);
         System.out.println();
@@ -80,9 +98,9 @@ public final class BenchMain {
     private List<Result> run() throws Exception {
         long started = System.nanoTime();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            String consumeTopic = fill(admin, "bench-consume", sizes.consume());
-            String forwardTopic = fill(admin, "bench-forward", sizes.forward());
-            String ioTopic = fill(admin, "bench-io", sizes.ioBound());
+            String consumeTopic = wanted("consume") ? fill(admin, "bench-consume", sizes.consume()) : "";
+            String forwardTopic = wanted("forward") ? fill(admin, "bench-forward", sizes.forward()) : "";
+            String ioTopic = wanted("io-bound") ? fill(admin, "bench-io", sizes.ioBound()) : "";
             for (int round = 1; round <= sizes.rounds(); round++) {
                 log("round " + round + " of " + sizes.rounds());
                 String produceTopic = create(admin, "bench-produce-" + round);
@@ -106,6 +124,9 @@ public final class BenchMain {
     }
 
     private List<Result> results() {
+        if (only != null) {
+            return List.of(); // a partial run: the per-run lines above are its output
+        }
         List<Result> results = new ArrayList<>();
         results.add(Result.ratio("produce", median("produce-flux"), median("produce-raw"), "msg/s", ">= 0.95"));
         results.add(Result.ratio("consume", median("consume-flux"), median("consume-raw"), "msg/s", ">= 0.90"));
@@ -124,8 +145,13 @@ public final class BenchMain {
     }
 
     private void measure(String run, String topic, String group, int count, String extra) throws IOException, InterruptedException {
+        if (only != null && !run.startsWith(only)) {
+            return;
+        }
         List<String> command = new ArrayList<>(List.of(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), RunMain.class.getName(),
+                "-Xmx256m"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), RunMain.class.getName(),
                 run, bootstrap, topic, group, Integer.toString(count)));
         if (!extra.isEmpty()) {
             command.add(extra);
@@ -148,6 +174,10 @@ public final class BenchMain {
                 measurement.get("heap_peak_mib"), measurement.get("gc_share_pct")));
     }
 
+    private boolean wanted(String scenario) {
+        return only == null || only.startsWith(scenario) || scenario.startsWith(only);
+    }
+
     private double median(String run) {
         return median(run, "value");
     }
@@ -162,7 +192,8 @@ public final class BenchMain {
         return names.stream().flatMap(run -> runs.get(run).stream()).mapToDouble(m -> m.get(key)).max().orElseThrow();
     }
 
-    private String create(Admin admin, String name) throws Exception {
+    private String create(Admin admin, String base) throws Exception {
+        String name = base + "-" + RUN_ID; // a second run against the same broker gets topics of its own
         admin.createTopics(List.of(new NewTopic(name, PARTITIONS, (short) 1))).all().get(30, TimeUnit.SECONDS);
         while (admin.describeTopics(List.of(name)).allTopicNames().get(30, TimeUnit.SECONDS).get(name).partitions().stream()
                 .anyMatch(p -> p.leader() == null)) {
@@ -172,8 +203,8 @@ public final class BenchMain {
     }
 
     /** A topic with {@code count} 100-byte records over 1,000 keys (not measured). */
-    private String fill(Admin admin, String name, int count) throws Exception {
-        create(admin, name);
+    private String fill(Admin admin, String base, int count) throws Exception {
+        String name = create(admin, base);
         Map<String, Object> props = Kafka.producer(bootstrap);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 262_144);

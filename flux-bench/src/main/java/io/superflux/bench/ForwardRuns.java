@@ -11,7 +11,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.superflux.SuperFlux;
 import io.superflux.Worker;
@@ -45,7 +45,7 @@ final class ForwardRuns {
         SuperFlux.configure(c -> c.brokers(bootstrap).clientId("bench-flux").meterRegistry(meters));
         Completion completion = new Completion(count);
         Worker worker = SuperFlux.start(new FailingTask(topic, group), "0");
-        Counter forwarded = meters.get("flux.task.forwarded").tag("stage", "0").counter();
+        FunctionCounter forwarded = meters.get("flux.task.forwarded").tag("stage", "0").functionCounter();
         long seen = 0;
         while (seen < count) {
             long now = (long) forwarded.count();

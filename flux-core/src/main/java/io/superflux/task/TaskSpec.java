@@ -100,9 +100,10 @@ public final class TaskSpec<V> {
     /**
      * How many records of a stage run at once (default 1: one at a time, in offset order).
      * Records with the same key always run in order, one after the other; records with different
-     * keys run in parallel on {@code concurrency} lanes (a key always uses the same lane). Commits
-     * cover only the records before the first unfinished one, and when too many records are in
-     * flight the stage pauses its partitions. The dead-letter stage always runs one at a time.
+     * keys run in parallel on {@code concurrency} threads; a slow key holds up only itself. Commits
+     * cover only the records before the first unfinished one. At most max(1000, 50 × concurrency)
+     * records are in flight (plus one poll's worth): beyond that the stage pauses its partitions.
+     * The dead-letter stage always runs one at a time.
      */
     public TaskSpec<V> concurrency(int concurrency) {
         if (concurrency < 1 || concurrency > 1_000) {

@@ -156,8 +156,8 @@ class ProducerDeliveryTest {
             assertInstanceOf(RecordTooLargeException.class, failure.getCause());
             producer.produce("small", "k").get(30, TimeUnit.SECONDS);
 
-            assertEquals(1.0, meters.get("flux.producer.errors").tag("topic", topic).counter().count());
-            assertEquals(1.0, meters.get("flux.producer.sent").tag("topic", topic).counter().count());
+            assertEquals(1.0, meters.get("flux.producer.errors").tag("topic", topic).functionCounter().count());
+            assertEquals(1.0, meters.get("flux.producer.sent").tag("topic", topic).functionCounter().count());
             assertTrue(appender.list.stream().anyMatch(e -> e.getLevel() == Level.ERROR
                     && e.getFormattedMessage().contains(topic)
                     && e.getFormattedMessage().contains("RecordTooLargeException")), appender.list.toString());

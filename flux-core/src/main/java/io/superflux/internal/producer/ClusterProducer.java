@@ -25,8 +25,8 @@ import io.superflux.producer.Delivery;
  * The one {@link KafkaProducer} of a cluster, shared by every producer class that writes to it.
  *
  * <p>Back-pressure: at most {@code max-buffer-size} messages are unacknowledged at once. When
- * that many are out, {@link #send} flushes the Kafka producer (sending every batch now instead of
- * after {@code linger.ms}) and waits for a delivery: the caller slows down, nothing is dropped.
+ * that many are out, {@link #send} waits for a delivery: the caller slows down, nothing is
+ * dropped. (Kafka sends a batch as soon as it is full, and any batch after {@code linger.ms}.)
  *
  * <p>Every delivery failure fails the returned future, is logged at ERROR and is counted.
  */
@@ -73,10 +73,9 @@ public final class ClusterProducer {
     CompletableFuture<Delivery> send(ProducerRecord<byte[], byte[]> record, TopicSender sender) {
         CompletableFuture<Delivery> delivery = new CompletableFuture<>();
         try {
-            if (!permits.tryAcquire()) {
-                kafka.flush();
-                permits.acquire();
-            }
+            // Full: wait for deliveries. Batches are sent as they fill and at the latest after
+            // delivery-interval, so waiting is enough; a flush() here would stall every sender.
+            permits.acquire();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             delivery.completeExceptionally(new InterruptException("interrupted while waiting for deliveries", e));
@@ -129,6 +128,7 @@ public final class ClusterProducer {
         int pending = unacknowledged();
         kafka.close(timeout);
         meters.remove(unacknowledgedGauge); // a restarted producer registers its own
+        senders.values().forEach(TopicSender::removeMeters);
         log.info("Flux producer for cluster '{}' closed ({} messages were pending at close)", cluster, pending);
     }
 }

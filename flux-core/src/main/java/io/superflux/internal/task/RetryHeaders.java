@@ -2,8 +2,6 @@ package io.superflux.internal.task;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,7 +71,7 @@ public final class RetryHeaders {
         put(headers, FAILED_STAGE, Integer.toString(failedStage));
         put(headers, EXCEPTION_CLASS, error.getClass().getName());
         put(headers, EXCEPTION_MESSAGE, Utf8.truncate(String.valueOf(error.getMessage()), MAX_MESSAGE_BYTES));
-        put(headers, STACK_TRACE, Utf8.truncate(stackTrace(error), MAX_STACK_TRACE_BYTES));
+        put(headers, STACK_TRACE, Utf8.truncate(StackTraceText.of(error, MAX_STACK_TRACE_BYTES), MAX_STACK_TRACE_BYTES));
         if (previous.lastHeader(ORIGINAL_TOPIC) != null) {
             for (String key : List.of(ORIGINAL_TOPIC, ORIGINAL_PARTITION, ORIGINAL_OFFSET, ORIGINAL_TIMESTAMP)) {
                 Header kept = previous.lastHeader(key);
@@ -179,12 +177,6 @@ public final class RetryHeaders {
             history = history.substring(history.indexOf('\n') + 1);
         }
         return history;
-    }
-
-    private static String stackTrace(Throwable error) {
-        StringWriter out = new StringWriter();
-        error.printStackTrace(new PrintWriter(out));
-        return out.toString();
     }
 
     private static void put(RecordHeaders headers, String key, String value) {

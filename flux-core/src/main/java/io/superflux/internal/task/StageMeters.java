@@ -1,17 +1,23 @@
 package io.superflux.internal.task;
 
-import io.micrometer.core.instrument.Counter;
+import java.util.concurrent.atomic.LongAdder;
+
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.superflux.retry.Stage;
 
-/** The counters of one stage, tagged with the task's group and the stage number. */
+/**
+ * The counters of one stage, tagged with the task's group and the stage number. Counted in
+ * LongAdders that function counters read: far cheaper per record than registry counters.
+ */
 final class StageMeters {
-    private final Counter handled;
-    private final Counter failed;
-    private final Counter forwarded;
-    private final Counter forwardErrors;
-    private final Counter poisonPills;
-    private final Counter deadLettered;
+    private final java.util.List<io.micrometer.core.instrument.Meter> registered = new java.util.ArrayList<>();
+    private final LongAdder handled;
+    private final LongAdder failed;
+    private final LongAdder forwarded;
+    private final LongAdder forwardErrors;
+    private final LongAdder poisonPills;
+    private final LongAdder deadLettered;
     private final MeterRegistry registry;
     private final String task;
     private final Stage stage;
@@ -38,16 +44,19 @@ final class StageMeters {
                 .register(registry);
     }
 
-    /** Removes the gauge: a restarted stage registers its own. */
+    /** Removes this stage's meters: a restarted stage registers its own. */
     void close() {
         if (inFlight != null) {
             registry.remove(inFlight);
         }
+        registered.forEach(registry::remove);
     }
 
-    private static Counter counter(MeterRegistry registry, String name, String description, String task, Stage stage) {
-        return Counter.builder(name).description(description).tag("task", task).tag("group", stage.group())
-                .tag("stage", Integer.toString(stage.number())).register(registry);
+    private LongAdder counter(MeterRegistry registry, String name, String description, String task, Stage stage) {
+        LongAdder count = new LongAdder();
+        registered.add(FunctionCounter.builder(name, count, LongAdder::sum).description(description).tag("task", task)
+                .tag("group", stage.group()).tag("stage", Integer.toString(stage.number())).register(registry));
+        return count;
     }
 
     void handled() {

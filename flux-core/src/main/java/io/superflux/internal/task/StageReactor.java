@@ -127,7 +127,7 @@ final class StageReactor<V> implements Runnable {
         this.throttle = new DueTimeThrottle(clock);
         int concurrency = stage.kind() == Stage.Kind.DEAD_LETTER ? 1 : spec.concurrency();
         this.lanes = concurrency > 1 ? new KeyOrderedExecutor(concurrency, "flux-" + stage.group()) : null;
-        this.maxInLanes = Math.max(1_000, 10 * concurrency);
+        this.maxInLanes = Math.max(1_000, 50 * concurrency);
         meters.inFlight(() -> inLanes);
     }
 
@@ -191,8 +191,8 @@ final class StageReactor<V> implements Runnable {
         if (next != null) {
             wait = Math.min(wait, Math.max(0, next.at() - clock.millis()));
         }
-        if (inLanes > 0) {
-            wait = Math.min(wait, 5); // lanes report through a queue: look at it often
+        if (inLanes > 0 || forwardsInFlight > 0) {
+            wait = Math.min(wait, 5); // lanes and forwards report through queues: look at them often
         }
         return wait;
     }
