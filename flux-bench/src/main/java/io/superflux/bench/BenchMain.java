@@ -45,7 +45,7 @@ public final class BenchMain {
     /** How much each scenario moves: full, or quick (under four minutes). */
     record Sizes(int rounds, int produce, int consume, int forward, int ioBound, int lateness, long latenessSpreadMs) {
         static final Sizes FULL = new Sizes(3, 1_000_000, 2_000_000, 300_000, 20_000, 10_000, 10_000);
-        static final Sizes QUICK = new Sizes(3, 300_000, 500_000, 100_000, 4_000, 10_000, 10_000);
+        static final Sizes QUICK = new Sizes(3, 300_000, 1_000_000, 100_000, 10_000, 10_000, 10_000);
     }
 
     private BenchMain(String bootstrap, Sizes sizes, String only, List<String> jvmOptions) {
