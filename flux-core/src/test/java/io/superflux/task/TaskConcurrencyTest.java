@@ -26,8 +26,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.superflux.SuperFlux;
 import io.superflux.Worker;
-import io.superflux.producer.Producer;
-import io.superflux.producer.ProducerSpec;
 import io.superflux.testkit.EmbeddedKafka;
 import io.superflux.testkit.EmbeddedKafkaExtension;
 
@@ -40,12 +38,8 @@ class TaskConcurrencyTest {
         SuperFlux.shutdown();
     }
 
-    private static void produce(String topic, int count, int keys) {
-        Producer<String> producer = Producer.of(ProducerSpec.topic(topic));
-        for (int i = 0; i < count; i++) {
-            producer.produce(Integer.toString(i), "key-" + (i % keys));
-        }
-        producer.flush();
+    private static void produce(String topic, int count, int keys) throws Exception {
+        TaskTestSupport.produce(topic, count, i -> "key-" + (i % keys));
     }
 
     @Test
@@ -120,6 +114,28 @@ class TaskConcurrencyTest {
                 throw new IllegalStateException(e);
             }
         }, () -> "not committed to the end");
+    }
+
+    @Test
+    void aHangingRecordStopsItsPartitionOnceTheBacklogReachesTheLimit(EmbeddedKafka kafka) throws Exception {
+        TaskTestSupport.configure(kafka);
+        String topic = kafka.createUniqueTopic("backlog", 1);
+        CountDownLatch release = new CountDownLatch(1);
+        ScriptedTask task = new ScriptedTask(TaskSpec.topic(topic).group("g").concurrency(8), message -> {
+            if (message.value().equals("0")) {
+                release.await(60, TimeUnit.SECONDS);
+            }
+        });
+        produce(topic, 6_000, 3_000); // record 0's key has no other record until 3,000
+        SuperFlux.start(task);
+        // The limit for concurrency 8 is max(1000, 50 × 8) = 1,000 records not committable, plus one poll (500).
+        await(Duration.ofSeconds(30), () -> task.handled.size() >= 900, () -> "handled " + task.handled.size());
+        Thread.sleep(1_000);
+        int stalled = task.handled.size();
+        assertTrue(stalled <= 1_000 + 500, "the partition stopped fetching behind the hanging record: " + stalled);
+        release.countDown();
+        await(Duration.ofSeconds(30), () -> task.handled.size() == 6_000, () -> "handled " + task.handled.size());
+        assertEquals(6_000, new HashSet<>(task.handled.stream().map(Message::value).toList()).size());
     }
 
     @Test

@@ -58,11 +58,7 @@ class TaskLoadTest {
                 throw new IllegalStateException("failing " + i);
             }
         });
-        Producer<String> producer = Producer.of(ProducerSpec.topic(topic));
-        for (int i = 0; i < MESSAGES; i++) {
-            producer.produce(Integer.toString(i), "key-" + (i % 500));
-        }
-        producer.flush();
+        TaskTestSupport.produce(topic, MESSAGES, i -> "key-" + (i % 500));
         SuperFlux.start(task);
 
         await(Duration.ofSeconds(90), () -> task.handled.size() + task.deadLetters.size() >= MESSAGES,
@@ -102,6 +98,6 @@ class TaskLoadTest {
                 assertTrue(values.get(i) > values.get(i - 1), key + " out of order: " + values);
             }
         });
-        producer.produce("late").get(10, TimeUnit.SECONDS); // producers still work after a shutdown
+        Producer.of(ProducerSpec.topic(topic)).produce("late").get(10, TimeUnit.SECONDS); // producers work after a shutdown
     }
 }

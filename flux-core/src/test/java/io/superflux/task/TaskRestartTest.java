@@ -16,8 +16,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.superflux.SuperFlux;
 import io.superflux.Worker;
-import io.superflux.producer.Producer;
-import io.superflux.producer.ProducerSpec;
 import io.superflux.testkit.EmbeddedKafka;
 import io.superflux.testkit.EmbeddedKafkaExtension;
 
@@ -43,11 +41,7 @@ class TaskRestartTest {
             }
             Thread.sleep(1); // slow enough to be stopped in the middle
         });
-        Producer<String> producer = Producer.of(ProducerSpec.topic(topic));
-        for (int i = 0; i < MESSAGES; i++) {
-            producer.produce(Integer.toString(i), "key-" + (i % 50));
-        }
-        producer.flush();
+        TaskTestSupport.produce(topic, MESSAGES, i -> "key-" + (i % 50));
 
         Worker first = SuperFlux.start(task);
         await(Duration.ofSeconds(30), () -> task.handled.size() >= 500, () -> "handled " + task.handled.size());

@@ -38,6 +38,21 @@ final class TaskTestSupport {
         }
     }
 
+    /**
+     * Produces {@code count} messages (value = index, key = {@code key(index)}) with a Flux producer
+     * and waits until Kafka acknowledged every one: a test's input must be there, whole.
+     */
+    static void produce(String topic, int count, java.util.function.IntFunction<String> key) throws Exception {
+        io.superflux.producer.Producer<String> producer =
+                io.superflux.producer.Producer.of(io.superflux.producer.ProducerSpec.topic(topic));
+        java.util.List<java.util.concurrent.CompletableFuture<?>> deliveries = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            deliveries.add(producer.produce(Integer.toString(i), key.apply(i)));
+        }
+        java.util.concurrent.CompletableFuture.allOf(deliveries.toArray(java.util.concurrent.CompletableFuture[]::new))
+                .get(60, TimeUnit.SECONDS);
+    }
+
     /** The committed offset of {@code group} on {@code partition}, or -1. */
     static long committed(EmbeddedKafka kafka, String group, TopicPartition partition) throws Exception {
         Map<TopicPartition, OffsetAndMetadata> offsets = kafka.admin().listConsumerGroupOffsets(group)

@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -85,8 +86,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * Creates a topic and waits until every partition has a leader, so a producer can write to it
-     * at once (producing to a partition whose leader is not yet known fails idempotent producers).
+     * Creates a topic and waits until every partition has a leader that serves it, so a producer
+     * can write to it at once (producing to a partition whose leader is not yet acting can make an
+     * idempotent producer fail every retry).
      */
     public void createTopic(String name, int partitions) {
         createTopic(name, partitions, Map.of());
@@ -110,7 +112,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         return name;
     }
 
-    /** Waits until every partition of the given topics has a leader. */
+    /** Waits until every partition of the given topics has a leader that answers for it. */
     public void awaitLeaders(Collection<String> topics, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
@@ -122,6 +124,13 @@ public final class EmbeddedKafka implements AutoCloseable {
                         .map(TopicPartitionInfo::leader)
                         .allMatch(leader -> leader != null && !leader.isEmpty());
                 if (ready) {
+                    // Metadata names a leader a moment before the broker acts as one; ListOffsets is
+                    // answered by the acting leader only. Producing earlier can make an idempotent
+                    // producer fail with OUT_OF_ORDER_SEQUENCE_NUMBER until its records expire.
+                    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                    described.forEach((topic, description) -> description.partitions().forEach(
+                            p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest())));
+                    admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
                     return;
                 }
             } catch (Exception e) {

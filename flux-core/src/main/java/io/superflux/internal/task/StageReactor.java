@@ -410,16 +410,29 @@ final class StageReactor<V> implements Runnable {
         anyPaused = true;
     }
 
-    /** Pauses exactly the partitions that must wait: held, failing a forward, or all when too many forwards are out. */
+    /**
+     * Pauses exactly the partitions that must wait: held by the throttle, failing a forward,
+     * with too many records not yet committable behind an unfinished one (lanes), or all of them
+     * when too many records or forwards are in flight.
+     */
     private void reconcilePauses() {
         boolean overloaded = forwardsInFlight >= MAX_FORWARDS_IN_FLIGHT || lanesFull;
-        if (!anyPaused && !overloaded && failingForwards.isEmpty() && throttle.held().isEmpty()) {
+        if (!anyPaused && !overloaded && failingForwards.isEmpty() && throttle.held().isEmpty() && lanes == null) {
             return;
         }
         Set<TopicPartition> assignment = consumer.assignment();
         Set<TopicPartition> wanted = new HashSet<>(overloaded ? assignment : throttle.held());
         wanted.addAll(throttle.held());
         wanted.addAll(failingForwards.keySet());
+        if (lanes != null) {
+            // One unfinished record holds back the commit of everything after it: stop fetching
+            // that partition once its backlog is as large as the in-flight limit.
+            progress.forEach((partition, partitionProgress) -> {
+                if (partitionProgress.inFlight() >= maxInLanes) {
+                    wanted.add(partition);
+                }
+            });
+        }
         wanted.retainAll(assignment);
         Set<TopicPartition> paused = consumer.paused();
         List<TopicPartition> resume = new ArrayList<>();

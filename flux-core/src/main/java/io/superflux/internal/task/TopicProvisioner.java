@@ -12,8 +12,10 @@ import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.PolicyViolationException;
@@ -29,8 +31,8 @@ import io.superflux.retry.StagePlan;
  * Makes sure every topic of a task exists before its stages start: the input topic must exist;
  * missing retry and dead-letter topics are created with the input topic's partition count (so a
  * record keeps its partition number through every stage) unless creation is turned off. Then it
- * waits until every partition has a leader: an idempotent producer writing to a partition whose
- * leader is not yet known can fail every retry.
+ * waits until every partition has a leader that serves it: an idempotent producer writing to a
+ * partition whose leader is not yet acting can fail every retry.
  */
 final class TopicProvisioner {
     private static final Logger log = LoggerFactory.getLogger(TopicProvisioner.class);
@@ -139,13 +141,38 @@ final class TopicProvisioner {
                 ready = false; // a topic created a moment ago may not be visible everywhere yet
             }
             if (ready) {
+                ready = leadersServe(topics, deadline);
+            }
+            if (ready) {
                 return;
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("Partitions of " + topics + " on " + clusterDescription
-                        + " have no leader after " + timeout.toSeconds() + "s (flux.startup-timeout)");
+                        + " have no serving leader after " + timeout.toSeconds() + "s (flux.startup-timeout)");
             }
             sleep(50);
+        }
+    }
+
+    /**
+     * Whether every partition's leader answers for it. Metadata can name a leader a moment before
+     * that broker acts as one; an idempotent producer writing then gets NOT_LEADER_OR_FOLLOWER and
+     * afterwards OUT_OF_ORDER_SEQUENCE_NUMBER on every retry until its records expire (seen with
+     * kafka-clients 4.1.1 and 4.4.0). ListOffsets is served by the acting leader only.
+     */
+    private boolean leadersServe(List<String> topics, long deadline) {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        try {
+            for (Map.Entry<String, KafkaFuture<TopicDescription>> description
+                    : admin.describeTopics(topics).topicNameValues().entrySet()) {
+                for (TopicPartitionInfo partition : await(description.getValue(), deadline).partitions()) {
+                    latest.put(new TopicPartition(description.getKey(), partition.partition()), OffsetSpec.latest());
+                }
+            }
+            await(admin.listOffsets(latest).all(), deadline);
+            return true;
+        } catch (ExecutionException e) {
+            return false; // not serving yet: try again
         }
     }
 
