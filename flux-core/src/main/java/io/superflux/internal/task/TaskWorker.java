@@ -70,12 +70,21 @@ public final class TaskWorker implements Worker {
         List<Stage> stages = selection.stages().stream().map(plan::stage).toList();
         TaskWorker worker = new TaskWorker(task, forwarder, config.shutdownTimeout(), stages.size(), onTerminated);
         String name = task.getClass().getSimpleName();
-        for (Stage stage : stages) {
-            KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
-                    ClientProperties.consumer(cluster, config.consumerProperties(), stage.group(), stage.number() == 0),
-                    new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            worker.reactors.add(newReactor(task, stage, consumer, forwarder, partitions, config,
-                    new StageMeters(meters, name, stage)));
+        List<KafkaConsumer<byte[], byte[]>> consumers = new ArrayList<>();
+        try {
+            for (Stage stage : stages) {
+                KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+                        ClientProperties.consumer(cluster, config.consumerProperties(), stage.group(), stage.number() == 0),
+                        new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                consumers.add(consumer);
+                worker.reactors.add(newReactor(task, stage, consumer, forwarder, partitions, config,
+                        new StageMeters(meters, name, stage)));
+            }
+        } catch (RuntimeException e) {
+            // e.g. a consumer setting kafka-clients rejects: close what was made, nothing leaks
+            consumers.forEach(KafkaConsumer::close);
+            forwarder.close();
+            throw e;
         }
         for (StageReactor<?> reactor : worker.reactors) {
             Thread thread = new Thread(() -> worker.runReactor(reactor),
