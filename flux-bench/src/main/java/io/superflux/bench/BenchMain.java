@@ -87,6 +87,10 @@ public final class BenchMain {
         }
         BenchMain bench = new BenchMain(bootstrap, sizes, only, jvmOptions);
         List<Result> results = bench.run();
+        if (results.isEmpty()) {
+            System.out.println("partial run (--only): results are the lines above; " + out + " left as it was");
+            return;
+        }
         String table = Result.markdown(results);
         System.out.println();
         System.out.println(table);

@@ -12,8 +12,6 @@ import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.MessageListener;
 
-import io.superflux.SuperFlux;
-import io.superflux.Worker;
 import io.superflux.task.Message;
 import io.superflux.task.Task;
 import io.superflux.task.TaskSpec;
@@ -41,13 +39,7 @@ final class ConsumeRuns {
     }
 
     static Measurement flux(String bootstrap, String topic, String group, long count) throws InterruptedException {
-        SuperFlux.configure(c -> c.brokers(bootstrap).clientId("bench-flux"));
-        Completion completion = new Completion(count);
-        Worker worker = SuperFlux.start(new CountingTask(topic, group, 1, completion), "0");
-        Measurement measurement = completion.await(TIMEOUT_SECONDS);
-        worker.stop();
-        SuperFlux.shutdown();
-        return measurement;
+        return FluxStageRun.mainStage(bootstrap, count, completion -> new CountingTask(topic, group, 1, completion));
     }
 
     /** A raw KafkaConsumer loop committing asynchronously after every poll. */

@@ -1,7 +1,5 @@
 package io.superflux.bench;
 
-import io.superflux.SuperFlux;
-import io.superflux.Worker;
 import io.superflux.task.Message;
 import io.superflux.task.Task;
 import io.superflux.task.TaskSpec;
@@ -31,13 +29,7 @@ final class IoBoundRuns {
     }
 
     static Measurement flux(String bootstrap, String topic, String group, long count) throws InterruptedException {
-        SuperFlux.configure(c -> c.brokers(bootstrap).clientId("bench-flux"));
-        Completion completion = new Completion(count);
-        Worker worker = SuperFlux.start(new WaitingTask(topic, group, completion), "0");
-        Measurement measurement = completion.await(600);
-        worker.stop();
-        SuperFlux.shutdown();
-        return measurement;
+        return FluxStageRun.mainStage(bootstrap, count, completion -> new WaitingTask(topic, group, completion));
     }
 
     static Measurement spring(String bootstrap, String topic, String group, long count, int partitions)
