@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -55,20 +54,8 @@ import io.superflux.task.TaskSpec;
 final class StageReactor<V> implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(StageReactor.class);
     private static final long MAX_POLL_WAIT_MS = 500;
-    private static final int MAX_FORWARDS_IN_FLIGHT = 10_000;
-    private static final long FIRST_FORWARD_RETRY_MS = 100;
-    private static final long MAX_FORWARD_RETRY_MS = 10_000;
     private static final long FIRST_HOOK_RETRY_MS = 1_000;
     private static final long MAX_HOOK_RETRY_MS = 60_000;
-
-    /** The result of one forward, reported from Kafka's I/O thread. */
-    private record ForwardOutcome(TopicPartition source, PartitionProgress progress, PartitionProgress.Pending pending,
-                                  ProducerRecord<byte[], byte[]> record, Exception error) {
-    }
-
-    /** A failed forward waiting to be sent again. */
-    private record ForwardRetry(long at, ForwardOutcome failed) {
-    }
 
     /** What a lane did with one record: error is null on success. */
     private record LaneOutcome(TopicPartition source, PartitionProgress progress, PartitionProgress.Pending pending,
@@ -96,12 +83,8 @@ final class StageReactor<V> implements Runnable {
     private volatile int inLanes;
     private boolean lanesFull;
     private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
-    private final ConcurrentLinkedQueue<ForwardOutcome> outcomes = new ConcurrentLinkedQueue<>();
-    private final PriorityQueue<ForwardRetry> forwardRetries =
-            new PriorityQueue<>((a, b) -> Long.compare(a.at(), b.at()));
-    private final Map<TopicPartition, Integer> failingForwards = new HashMap<>();
+    private final ForwardTracker forwards;
     private final Map<TopicPartition, Integer> hookAttempts = new HashMap<>();
-    private int forwardsInFlight;
     private boolean anyPaused;
     private long nextCommitAt;
 
@@ -125,6 +108,7 @@ final class StageReactor<V> implements Runnable {
         this.meters = meters;
         this.shutdownTimeout = shutdownTimeout;
         this.throttle = new DueTimeThrottle(clock);
+        this.forwards = new ForwardTracker(forwarder, clock, stage, meters);
         int concurrency = stage.kind() == Stage.Kind.DEAD_LETTER ? 1 : spec.concurrency();
         this.lanes = concurrency > 1 ? new KeyOrderedExecutor(concurrency, "flux-" + stage.group()) : null;
         this.maxInLanes = Math.max(1_000, 50 * concurrency);
@@ -173,8 +157,8 @@ final class StageReactor<V> implements Runnable {
 
     private void housekeeping() {
         drainLaneOutcomes();
-        drainOutcomes();
-        resendDueForwards();
+        forwards.drain(progress);
+        forwards.resendDue();
         throttle.releaseDue();
         reconcilePauses();
         long now = clock.millis();
@@ -187,11 +171,8 @@ final class StageReactor<V> implements Runnable {
     private long pollWait() {
         long wait = Math.min(MAX_POLL_WAIT_MS, Math.max(0, nextCommitAt - clock.millis()));
         wait = throttle.millisUntilNextRelease(wait);
-        ForwardRetry next = forwardRetries.peek();
-        if (next != null) {
-            wait = Math.min(wait, Math.max(0, next.at() - clock.millis()));
-        }
-        if (inLanes > 0 || forwardsInFlight > 0) {
+        wait = forwards.millisUntilNextResend(wait);
+        if (inLanes > 0 || forwards.inFlight() > 0) {
             wait = Math.min(wait, 5); // lanes and forwards report through queues: look at them often
         }
         return wait;
@@ -350,57 +331,11 @@ final class StageReactor<V> implements Runnable {
         Integer samePartition = record.partition() < partitionCounts.getOrDefault(next.topic(), 0) ? record.partition() : null;
         ProducerRecord<byte[], byte[]> forwarded = new ProducerRecord<>(next.topic(), samePartition, null,
                 record.key(), record.value(), RetryHeaders.forward(record, stage.number(), target, now, due, error));
-        forwardsInFlight++;
         if (log.isDebugEnabled()) {
             log.debug("stage {}: {}-{}@{} failed ({}), forwarding to stage {}, due in {} ms", stage.number(), record.topic(),
                     record.partition(), record.offset(), error.toString(), target, due - now);
         }
-        send(new ForwardOutcome(partition, partitionProgress, pending, forwarded, null));
-    }
-
-    private void send(ForwardOutcome forward) {
-        forwarder.send(forward.record(), (metadata, error) -> outcomes.add(
-                new ForwardOutcome(forward.source(), forward.progress(), forward.pending(), forward.record(), error)));
-    }
-
-    private void drainOutcomes() {
-        ForwardOutcome outcome;
-        while ((outcome = outcomes.poll()) != null) {
-            if (progress.get(outcome.source()) != outcome.progress()) {
-                forwardsInFlight--; // the partition was revoked: its next owner reads the record again
-                continue;
-            }
-            PartitionProgress.Pending pending = outcome.pending();
-            if (outcome.error() == null) {
-                if (pending.attempts > 0) {
-                    failingForwards.computeIfPresent(outcome.source(), (tp, n) -> n > 1 ? n - 1 : null);
-                    log.info("{}: forward of {}-{}@{} delivered after {} failed attempt(s)", stage,
-                            outcome.source().topic(), outcome.source().partition(), pending.offset, pending.attempts);
-                }
-                outcome.progress().complete(pending);
-                forwardsInFlight--;
-                meters.forwarded();
-            } else {
-                pending.attempts++;
-                if (pending.attempts == 1) {
-                    failingForwards.merge(outcome.source(), 1, Integer::sum);
-                }
-                meters.forwardError();
-                long delay = Math.min(MAX_FORWARD_RETRY_MS, FIRST_FORWARD_RETRY_MS << Math.min(pending.attempts - 1, 10));
-                log.warn("{}: forward of {}-{}@{} to {} failed (attempt {}): {}; retrying in {} ms, the partition is"
-                                + " held and nothing past the record is committed", stage, outcome.source().topic(),
-                        outcome.source().partition(), pending.offset, outcome.record().topic(), pending.attempts,
-                        outcome.error().toString(), delay);
-                forwardRetries.add(new ForwardRetry(clock.millis() + delay, outcome));
-            }
-        }
-    }
-
-    private void resendDueForwards() {
-        long now = clock.millis();
-        while (!forwardRetries.isEmpty() && forwardRetries.peek().at() <= now) {
-            send(forwardRetries.poll().failed());
-        }
+        forwards.send(partition, partitionProgress, pending, forwarded);
     }
 
     private void hold(TopicPartition partition, long offset, long until) {
@@ -416,14 +351,14 @@ final class StageReactor<V> implements Runnable {
      * when too many records or forwards are in flight.
      */
     private void reconcilePauses() {
-        boolean overloaded = forwardsInFlight >= MAX_FORWARDS_IN_FLIGHT || lanesFull;
-        if (!anyPaused && !overloaded && failingForwards.isEmpty() && throttle.held().isEmpty() && lanes == null) {
+        boolean overloaded = forwards.overloaded() || lanesFull;
+        if (!anyPaused && !overloaded && forwards.failingPartitions().isEmpty() && throttle.held().isEmpty() && lanes == null) {
             return;
         }
         Set<TopicPartition> assignment = consumer.assignment();
         Set<TopicPartition> wanted = new HashSet<>(overloaded ? assignment : throttle.held());
         wanted.addAll(throttle.held());
-        wanted.addAll(failingForwards.keySet());
+        wanted.addAll(forwards.failingPartitions());
         if (lanes != null) {
             // One unfinished record holds back the commit of everything after it: stop fetching
             // that partition once its backlog is as large as the in-flight limit.
@@ -506,7 +441,7 @@ final class StageReactor<V> implements Runnable {
         try {
             awaitLanes();
             forwarder.flush();
-            drainOutcomes();
+            forwards.drain(progress);
             commitSync(new ArrayList<>(progress.keySet()));
         } catch (RuntimeException e) {
             log.warn("{}: final commit failed: {}", stage, e.toString());
@@ -551,13 +486,10 @@ final class StageReactor<V> implements Runnable {
     private void forget(Collection<TopicPartition> partitions) {
         for (TopicPartition partition : partitions) {
             progress.remove(partition);
-            failingForwards.remove(partition);
             hookAttempts.remove(partition);
         }
         throttle.drop(partitions);
-        int before = forwardRetries.size();
-        forwardRetries.removeIf(retry -> partitions.contains(retry.failed().source()));
-        forwardsInFlight -= before - forwardRetries.size();
+        forwards.forget(partitions);
     }
 
     private static void rethrowIfFatalToTheJvm(Throwable e) {
@@ -575,7 +507,7 @@ final class StageReactor<V> implements Runnable {
             }
             awaitLanes();
             forwarder.flush();
-            drainOutcomes();
+            forwards.drain(progress);
             commitSync(partitions);
             forget(partitions);
             log.info("{}: partitions revoked: {}", stage, numbers(partitions));
