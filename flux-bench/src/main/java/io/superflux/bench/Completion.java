@@ -26,7 +26,12 @@ final class Completion {
 
     /** Called for every handled record, from any thread. */
     void record() {
-        count.increment();
+        record(1);
+    }
+
+    /** Adds {@code n} handled records at once (e.g. acknowledged forwards read from a counter). */
+    void record(long n) {
+        count.add(n);
         long handled = count.sum();
         if (handled >= warmUp && firstNanos.get() == 0 && firstNanos.compareAndSet(0, System.nanoTime())) {
             measurement.start();
@@ -34,13 +39,6 @@ final class Completion {
         if (handled >= expected && done.getCount() > 0) {
             lastNanos = System.nanoTime();
             done.countDown();
-        }
-    }
-
-    /** Adds {@code n} handled records at once (e.g. acknowledged sends read from a counter). */
-    void record(long n) {
-        for (long i = 0; i < n; i++) {
-            record();
         }
     }
 

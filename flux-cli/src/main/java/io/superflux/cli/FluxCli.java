@@ -47,7 +47,7 @@ public final class FluxCli implements Runnable {
                 unmatched.printSuggestions(to);
             }
             to.println("Usage: " + e.getCommandLine().getHelp().synopsis(0).trim());
-            to.println("See 'flux " + qualifiedName(e.getCommandLine()) + "--help'.");
+            to.println("See '" + e.getCommandLine().getCommandSpec().qualifiedName(" ") + " --help'.");
             to.flush();
             return USAGE_ERROR;
         });
@@ -63,11 +63,6 @@ public final class FluxCli implements Runnable {
             return RUNTIME_ERROR;
         });
         return commandLine.execute(args);
-    }
-
-    private static String qualifiedName(CommandLine commandLine) {
-        String name = commandLine.getCommandSpec().qualifiedName(" ");
-        return name.startsWith("flux") ? name.substring(4).trim() + (name.length() > 4 ? " " : "") : name + " ";
     }
 
     @Override

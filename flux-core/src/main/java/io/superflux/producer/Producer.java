@@ -69,12 +69,16 @@ public class Producer<V> {
     public final CompletableFuture<Delivery> produce(V value, String partitionKey, Map<String, String> headers) {
         RecordHeaders recordHeaders = new RecordHeaders();
         headers.forEach((name, text) -> recordHeaders.add(name, text == null ? null : text.getBytes(StandardCharsets.UTF_8)));
-        return produce(value, partitionKey, recordHeaders);
+        return send(value, partitionKey, recordHeaders);
     }
 
     /** Sends {@code value} with a key (may be null) and Kafka headers. */
     public final CompletableFuture<Delivery> produce(V value, String partitionKey, Iterable<Header> headers) {
-        RecordHeaders recordHeaders = new RecordHeaders(headers);
+        return send(value, partitionKey, new RecordHeaders(headers));
+    }
+
+    /** Serializes and sends; {@code recordHeaders} is this record's own (the serializer may add to it). */
+    private CompletableFuture<Delivery> send(V value, String partitionKey, RecordHeaders recordHeaders) {
         byte[] key = partitionKey == null ? null : partitionKey.getBytes(StandardCharsets.UTF_8);
         byte[] bytes = spec.serializer().serialize(spec.topic(), recordHeaders, value);
         return sender().send(new ProducerRecord<>(spec.topic(), null, key, bytes, recordHeaders));

@@ -1,6 +1,7 @@
 package io.superflux.task;
 
 import java.util.List;
+import java.util.Objects;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +39,7 @@ public abstract class Task<V> {
 
     /** A task as declared by {@code spec}. */
     protected Task(TaskSpec<V> spec) {
-        this.spec = java.util.Objects.requireNonNull(spec, "spec");
+        this.spec = Objects.requireNonNull(spec, "spec");
     }
 
     /** The declaration. */

@@ -15,14 +15,14 @@ import io.superflux.FluxConfig;
 public final class ProducerClients {
     private final FluxConfig config;
     private final MeterRegistry meters;
-    private final Runnable onFirstStart;
+    private final Runnable onStart;
     private final ConcurrentHashMap<String, ClusterProducer> clusters = new ConcurrentHashMap<>();
 
-    /** {@code onFirstStart} runs (under the map's lock) whenever a cluster's producer is started. */
+    /** {@code onStart} runs (under the map's lock) each time a cluster's producer is started. */
     public ProducerClients(FluxConfig config, MeterRegistry meters, Runnable onStart) {
         this.config = config;
         this.meters = meters;
-        this.onFirstStart = onStart;
+        this.onStart = onStart;
     }
 
     /** The cluster's producer, started now if it was not running. */
@@ -33,7 +33,7 @@ public final class ProducerClients {
         }
         return clusters.computeIfAbsent(cluster, name -> {
             ClusterProducer started = ClusterProducer.start(config.cluster(name), config.producer(), meters);
-            onFirstStart.run();
+            onStart.run();
             return started;
         });
     }

@@ -352,16 +352,17 @@ final class StageReactor<V> implements Runnable {
      */
     private void reconcilePauses() {
         boolean overloaded = forwards.overloaded() || lanesFull;
-        if (!anyPaused && !overloaded && forwards.failingPartitions().isEmpty() && throttle.held().isEmpty() && lanes == null) {
-            return;
+        boolean backlogged = lanes != null && anyBacklog();
+        if (!anyPaused && !overloaded && !backlogged && forwards.failingPartitions().isEmpty() && throttle.held().isEmpty()) {
+            return; // the common case, on every loop: nothing to pause, nothing paused
         }
         Set<TopicPartition> assignment = consumer.assignment();
         Set<TopicPartition> wanted = new HashSet<>(overloaded ? assignment : throttle.held());
-        wanted.addAll(throttle.held());
+        if (overloaded) {
+            wanted.addAll(throttle.held());
+        }
         wanted.addAll(forwards.failingPartitions());
-        if (lanes != null) {
-            // One unfinished record holds back the commit of everything after it: stop fetching
-            // that partition once its backlog is as large as the in-flight limit.
+        if (backlogged) {
             progress.forEach((partition, partitionProgress) -> {
                 if (partitionProgress.inFlight() >= maxInLanes) {
                     wanted.add(partition);
@@ -389,6 +390,19 @@ final class StageReactor<V> implements Runnable {
             consumer.pause(pause);
         }
         anyPaused = !wanted.isEmpty();
+    }
+
+    /**
+     * Whether a partition's backlog reached the in-flight limit: one unfinished record holds back
+     * the commit of everything after it, so that partition must stop fetching.
+     */
+    private boolean anyBacklog() {
+        for (PartitionProgress partitionProgress : progress.values()) {
+            if (partitionProgress.inFlight() >= maxInLanes) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Map<TopicPartition, OffsetAndMetadata> committable(Collection<TopicPartition> partitions) {

@@ -128,51 +128,37 @@ final class TopicProvisioner {
         }
     }
 
+    /**
+     * Waits until every partition has a leader that serves it. Metadata can name a leader a moment
+     * before that broker acts as one; an idempotent producer writing then gets
+     * NOT_LEADER_OR_FOLLOWER and afterwards OUT_OF_ORDER_SEQUENCE_NUMBER on every retry until its
+     * records expire (seen with kafka-clients 4.1.1 and 4.4.0). ListOffsets is served by the acting
+     * leader only, so one describe names the partitions and their leaders, and ListOffsets proves them.
+     */
     private void awaitLeaders(List<String> topics, long deadline) {
         while (true) {
-            boolean ready = true;
             try {
-                for (KafkaFuture<TopicDescription> description : admin.describeTopics(topics).topicNameValues().values()) {
-                    for (TopicPartitionInfo partition : await(description, deadline).partitions()) {
-                        ready &= partition.leader() != null && !partition.leader().isEmpty();
+                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                boolean led = true;
+                for (Map.Entry<String, KafkaFuture<TopicDescription>> description
+                        : admin.describeTopics(topics).topicNameValues().entrySet()) {
+                    for (TopicPartitionInfo partition : await(description.getValue(), deadline).partitions()) {
+                        led &= partition.leader() != null && !partition.leader().isEmpty();
+                        latest.put(new TopicPartition(description.getKey(), partition.partition()), OffsetSpec.latest());
                     }
                 }
+                if (led) {
+                    await(admin.listOffsets(latest).all(), deadline);
+                    return;
+                }
             } catch (ExecutionException e) {
-                ready = false; // a topic created a moment ago may not be visible everywhere yet
-            }
-            if (ready) {
-                ready = leadersServe(topics, deadline);
-            }
-            if (ready) {
-                return;
+                // not visible or not serving yet (a topic created a moment ago): try again
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("Partitions of " + topics + " on " + clusterDescription
                         + " have no serving leader after " + timeout.toSeconds() + "s (flux.startup-timeout)");
             }
             sleep(50);
-        }
-    }
-
-    /**
-     * Whether every partition's leader answers for it. Metadata can name a leader a moment before
-     * that broker acts as one; an idempotent producer writing then gets NOT_LEADER_OR_FOLLOWER and
-     * afterwards OUT_OF_ORDER_SEQUENCE_NUMBER on every retry until its records expire (seen with
-     * kafka-clients 4.1.1 and 4.4.0). ListOffsets is served by the acting leader only.
-     */
-    private boolean leadersServe(List<String> topics, long deadline) {
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        try {
-            for (Map.Entry<String, KafkaFuture<TopicDescription>> description
-                    : admin.describeTopics(topics).topicNameValues().entrySet()) {
-                for (TopicPartitionInfo partition : await(description.getValue(), deadline).partitions()) {
-                    latest.put(new TopicPartition(description.getKey(), partition.partition()), OffsetSpec.latest());
-                }
-            }
-            await(admin.listOffsets(latest).all(), deadline);
-            return true;
-        } catch (ExecutionException e) {
-            return false; // not serving yet: try again
         }
     }
 
