@@ -16,13 +16,13 @@ import java.util.TreeSet;
  * @param producer           producer options ({@code flux.producer})
  * @param consumerProperties kafka-clients settings for consumers ({@code flux.consumer.properties})
  * @param commitInterval     how often stages commit asynchronously ({@code flux.consumer.commit-interval})
- * @param autoCreateTopics   create missing retry and dead-letter topics ({@code flux.topics.auto-create})
+ * @param topics             how retry and dead-letter topics are provisioned ({@code flux.topics})
  * @param retryTimeScale     factor applied to every retry wait ({@code flux.retry.time-scale})
  * @param shutdownTimeout    how long a shutdown waits for in-flight work ({@code flux.shutdown-timeout})
  * @param startupTimeout     how long a worker waits for the cluster at start ({@code flux.startup-timeout})
  */
 public record FluxConfig(ClusterSettings kafka, Map<String, ClusterSettings> clusters, ProducerSettings producer,
-                         Map<String, String> consumerProperties, Duration commitInterval, boolean autoCreateTopics,
+                         Map<String, String> consumerProperties, Duration commitInterval, TopicSettings topics,
                          double retryTimeScale, Duration shutdownTimeout, Duration startupTimeout) {
     /** The name of the cluster configured under {@code flux.kafka}. */
     public static final String DEFAULT_CLUSTER = "default";
@@ -34,8 +34,14 @@ public record FluxConfig(ClusterSettings kafka, Map<String, ClusterSettings> clu
         Objects.requireNonNull(producer, "producer");
         consumerProperties = Map.copyOf(consumerProperties);
         Objects.requireNonNull(commitInterval, "commitInterval");
+        Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
         Objects.requireNonNull(startupTimeout, "startupTimeout");
+    }
+
+    /** Whether missing retry and dead-letter topics are created at start ({@code flux.topics.auto-create}). */
+    public boolean autoCreateTopics() {
+        return topics.autoCreate();
     }
 
     /**

@@ -13,6 +13,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -58,9 +59,11 @@ final class DeadLetterReplay {
         Stage from = plan.stage(plan.deadLetterStage());
         Stage to = plan.stage(toStage);
         Map<String, Object> consumerProps = ClientProperties.consumer(cluster, config.consumerProperties(), group(), false);
+        Map<String, Object> producerProps = ClientProperties.forwarder(cluster, config.producer().properties(), group());
+        producerProps.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) config.startupTimeout().toMillis()); // no poll loop to keep going here
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
-             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(ClientProperties.forwarder(cluster, group()),
+             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps,
                      new ByteArraySerializer(), new ByteArraySerializer())) {
             Duration timeout = config.startupTimeout();
             List<TopicPartition> partitions = consumer.partitionsFor(from.topic(), timeout).stream()

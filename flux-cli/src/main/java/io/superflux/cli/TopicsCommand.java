@@ -2,11 +2,11 @@ package io.superflux.cli;
 
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 import io.superflux.SuperFlux;
 import io.superflux.internal.task.TaskTopics;
+import io.superflux.internal.task.TopicPlan;
 import io.superflux.retry.Stage;
 import io.superflux.task.Task;
 import picocli.CommandLine.Command;
@@ -17,21 +17,54 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code flux topics create|describe}: a task's stage topics. */
-@Command(name = "topics", mixinStandardHelpOptions = true, description = "Creates or describes the stage topics of a task.",
-        subcommands = {TopicsCommand.Create.class, TopicsCommand.Describe.class})
+/** {@code flux topics plan|create|describe}: a task's stage topics. */
+@Command(name = "topics", mixinStandardHelpOptions = true,
+        description = "Plans, creates (or fixes) and describes the stage topics of a task.",
+        subcommands = {TopicsCommand.Plan.class, TopicsCommand.Create.class, TopicsCommand.Describe.class})
 final class TopicsCommand implements Callable<Integer> {
+    /** Exit code of {@code topics plan --detailed-exitcode} when changes are pending. */
+    static final int CHANGES_PENDING = 2;
+
     @Spec
     private CommandSpec spec;
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "Missing subcommand: create or describe");
+        throw new ParameterException(spec.commandLine(), "Missing subcommand: plan, create or describe");
+    }
+
+    /** {@code flux topics plan}. */
+    @Command(name = "plan", mixinStandardHelpOptions = true,
+            description = {"Shows what 'topics create' would create or change: missing stage topics, partitions,",
+                    "replication, and retention too short for a stage's longest wait. Changes nothing."})
+    static final class Plan implements Callable<Integer> {
+        @Mixin
+        private ApplicationOptions app;
+
+        @Option(names = "--detailed-exitcode",
+                description = "Exit 0 when nothing is to be done, 2 when changes are pending (1 on errors).")
+        private boolean detailedExitCode;
+
+        @Parameters(index = "0", paramLabel = "TaskClass")
+        private String taskClass;
+
+        @Spec
+        private CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            Task<?> task = ClassResolver.task(taskClass, app, spec);
+            app.configure(spec, c -> { });
+            TopicPlan plan = TaskTopics.plan(task, SuperFlux.config(), null);
+            TopicPlanPrinter.print(plan, spec.commandLine().getOut(), false);
+            return detailedExitCode && !plan.upToDate() ? CHANGES_PENDING : 0;
+        }
     }
 
     /** {@code flux topics create}. */
     @Command(name = "create", mixinStandardHelpOptions = true,
-            description = {"Creates every missing stage topic of a task with the input topic's partition count.",
+            description = {"Creates every missing stage topic of a task with the input topic's partition count, and",
+                    "fixes existing ones (partitions, retention, configs) as 'topics plan' shows.",
                     "A missing input topic is created too when --partitions is given."})
     static final class Create implements Callable<Integer> {
         @Mixin
@@ -53,11 +86,12 @@ final class TopicsCommand implements Callable<Integer> {
             }
             Task<?> task = ClassResolver.task(taskClass, app, spec);
             app.configure(spec, c -> { });
-            Map<String, Integer> counts = TaskTopics.ensure(task, SuperFlux.config(), partitions);
+            TopicPlan done = TaskTopics.apply(task, SuperFlux.config(), partitions);
             PrintWriter out = spec.commandLine().getOut();
-            out.printf("%-6s %-50s %s%n", "STAGE", "TOPIC", "PARTITIONS");
+            TopicPlanPrinter.print(done, out, true);
+            out.printf("%n%-6s %-50s %s%n", "STAGE", "TOPIC", "PARTITIONS");
             for (Stage stage : task.spec().plan().stages()) {
-                out.printf("%-6d %-50s %d%n", stage.number(), stage.topic(), counts.get(stage.topic()));
+                out.printf("%-6d %-50s %d%n", stage.number(), stage.topic(), done.inputPartitions());
             }
             return 0;
         }

@@ -47,7 +47,7 @@ class CliUsageTest {
         Run unknownOption = run("process", "--stage", "0", "com.acme.AwesomeTask");
         assertUsageError(unknownOption, "Unknown options: '--stage'", "Possible solutions: --stages");
         assertUsageError(run(), "Missing subcommand");
-        assertUsageError(run("topics"), "Missing subcommand: create or describe");
+        assertUsageError(run("topics"), "Missing subcommand: plan, create or describe");
         assertUsageError(run("process"), "Missing required parameter: 'TaskClass'");
     }
 

@@ -222,6 +222,33 @@ class FluxCommandIT {
     }
 
     @Test
+    void topicsPlanShowsWhatIsPendingProcessRefusesUnsafeTopicsAndCreateFixesThem(EmbeddedKafka kafka) throws Exception {
+        Map<String, String> realTime = Map.of("FLUX_KAFKA_BROKERS", kafka.bootstrapServers()); // waits of 74 s and more
+        String topic = kafka.createUniqueTopic("planned", 2);
+        kafka.createTopic(topic + "-recorder-try-1", 1, Map.of("retention.ms", "1000"));
+
+        FluxProcess plan = FluxProcess.run(realTime, topic(topic), null, "topics", "plan", "--detailed-exitcode", "--load", LOAD, TASK);
+        assertEquals(2, plan.exitCode(), plan.output());
+        assertTrue(plan.output().matches("(?s).*\\+ create\\s+" + Pattern.quote(topic) + "-recorder-try-2\\s+partitions=2.*"), plan.output());
+        assertTrue(plan.output().matches("(?s).*~ grow\\s+" + Pattern.quote(topic) + "-recorder-try-1\\s+partitions -> 2.*"), plan.output());
+        assertTrue(plan.output().contains("retention.ms: 1000 -> 604800000"), plan.output());
+        assertTrue(plan.output().contains("unsafe: " + topic + "-recorder-try-1 keeps records for retention.ms=1000"), plan.output());
+        assertTrue(plan.output().contains("Plan: 2 to create, 2 to change."), plan.output());
+
+        FluxProcess refused = FluxProcess.run(realTime, topic(topic), null, "process", "--load", LOAD, TASK);
+        assertEquals(2, refused.exitCode(), refused.output());
+        assertTrue(refused.output().contains("flux: configuration error: Unsafe stage topics for RecordingTask"), refused.output());
+        assertTrue(refused.output().contains("flux.topics.allow-short-retention"), refused.output());
+
+        FluxProcess create = FluxProcess.run(realTime, topic(topic), null, "topics", "create", "--load", LOAD, TASK);
+        assertEquals(0, create.exitCode(), create.output());
+        assertTrue(create.output().contains("Done: 2 to create, 2 to change."), create.output());
+        FluxProcess again = FluxProcess.run(realTime, topic(topic), null, "topics", "plan", "--detailed-exitcode", "--load", LOAD, TASK);
+        assertEquals(0, again.exitCode(), again.output());
+        assertTrue(again.output().contains("No changes: the stage topics are up to date."), again.output());
+    }
+
+    @Test
     void dlqReplayMovesDeadLettersBackToStageZeroOnce(EmbeddedKafka kafka) throws Exception {
         String topic = kafka.createUniqueTopic("replay", 2);
         kafka.createTopic(topic + "-sink", 2);

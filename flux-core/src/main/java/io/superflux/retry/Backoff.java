@@ -34,6 +34,25 @@ public interface Backoff {
     }
 
     /**
+     * The longest wait {@link #delayBefore} can return for {@code stage}. Flux sizes a retry topic's
+     * retention from it (a record held for its due time must not be deleted) and makes a retry
+     * record with no readable due time wait this long. The built-in policies know it exactly; the
+     * default, for a custom policy, takes the largest of 2,000 draws with a fixed seed: override it
+     * when a policy's longest wait is known.
+     */
+    default Duration longestDelayBefore(int stage) {
+        Random random = new Random(42);
+        Duration longest = Duration.ZERO;
+        for (int i = 0; i < 2_000; i++) {
+            Duration delay = delayBefore(stage, random);
+            if (delay.compareTo(longest) > 0) {
+                longest = delay;
+            }
+        }
+        return longest;
+    }
+
+    /**
      * The default, as in Super::Flux: n⁴ + 15 + r·(n+1) seconds, r a uniform integer 0..29.
      * Expected: stage 1 ≈ 45 s, 2 ≈ 1.2 min, 3 ≈ 2.6 min, 5 ≈ 12.1 min, 10 ≈ 2.8 h, 25 ≈ 4.5 days.
      */
@@ -56,6 +75,11 @@ public interface Backoff {
             }
 
             @Override
+            public Duration longestDelayBefore(int stage) {
+                return delay;
+            }
+
+            @Override
             public String toString() {
                 return "fixed " + delay;
             }
@@ -72,6 +96,11 @@ public interface Backoff {
         return new Backoff() {
             @Override
             public Duration delayBefore(int stage, RandomGenerator random) {
+                return expectedDelayBefore(stage);
+            }
+
+            @Override
+            public Duration longestDelayBefore(int stage) {
                 return expectedDelayBefore(stage);
             }
 

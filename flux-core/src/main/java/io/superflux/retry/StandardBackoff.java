@@ -31,7 +31,8 @@ final class StandardBackoff implements Backoff {
     }
 
     /** The longest wait before {@code stage} (r = 29). */
-    static Duration maxDelayBefore(int stage) {
+    @Override
+    public Duration longestDelayBefore(int stage) {
         long n = stage;
         return Duration.ofSeconds(n * n * n * n + 15 + (SPREAD - 1) * (n + 1));
     }

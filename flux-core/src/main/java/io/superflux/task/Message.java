@@ -50,7 +50,7 @@ public final class Message<V> {
         return record.key();
     }
 
-    /** The application's headers, in order; Flux's own ({@code flux-…}) are left out. */
+    /** The application's headers, in order; Flux's own (the fixed list in the README, e.g. {@code flux-due-at}) are left out. */
     public List<Header> headers() {
         List<Header> headers = new ArrayList<>();
         for (Header header : record.headers()) {

@@ -51,7 +51,7 @@ class BackoffTest {
             assertEquals((long) Math.pow(n, 4) + 15, min, "min of stage " + n);
             assertEquals((long) Math.pow(n, 4) + 15 + 29L * (n + 1), max, "max of stage " + n);
             assertEquals(Duration.ofSeconds(min), StandardBackoff.minDelayBefore(n));
-            assertEquals(Duration.ofSeconds(max), StandardBackoff.maxDelayBefore(n));
+            assertEquals(Duration.ofSeconds(max), Backoff.standard().longestDelayBefore(n));
         }
     }
 
@@ -68,6 +68,9 @@ class BackoffTest {
         Backoff custom = (stage, r) -> Duration.ofMillis(100L * stage + r.nextInt(2));
         double expected = custom.expectedDelayBefore(3).toMillis();
         assertTrue(expected >= 300 && expected <= 301, "estimated expectation " + expected);
+        assertEquals(Duration.ofSeconds(3), Backoff.fixed(Duration.ofSeconds(3)).longestDelayBefore(7));
+        assertEquals(Duration.ofSeconds(10), exponential.longestDelayBefore(60));
+        assertEquals(Duration.ofMillis(301), custom.longestDelayBefore(3), "the largest of the draws");
         assertThrows(IllegalArgumentException.class, () -> Backoff.fixed(Duration.ofSeconds(-1)));
         assertThrows(IllegalArgumentException.class, () -> Backoff.exponential(Duration.ofSeconds(1), 0.5, Duration.ofSeconds(2)));
     }

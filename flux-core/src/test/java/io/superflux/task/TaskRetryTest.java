@@ -208,4 +208,25 @@ class TaskRetryTest {
         assertEquals("keep me", task.deadLetters.peek().value());
         assertEquals(0, task.deadLetterHookFailuresLeft.get());
     }
+
+    @Test
+    void applicationHeadersNamedFluxSomethingTravelAndAreShownToTheTask(EmbeddedKafka kafka) throws Exception {
+        TaskTestSupport.configure(kafka);
+        String topic = kafka.createUniqueTopic("flux-named-headers", 1);
+        ScriptedTask task = new ScriptedTask(TaskSpec.topic(topic).group("g").retries(1), message -> {
+            if (message.stage() == 0) {
+                throw new IllegalStateException("fails once");
+            }
+        });
+        SuperFlux.start(task);
+        Producer.of(ProducerSpec.topic(topic)).produce("v", "k", Map.of("flux-trace-id", "t-9")).get(30, TimeUnit.SECONDS);
+
+        await(WAIT, () -> task.handled.size() == 1, () -> "handled " + task.handled);
+        Message<String> handled = task.handled.peek();
+        assertEquals(1, handled.stage());
+        assertEquals(java.util.Optional.of("t-9"), handled.header("flux-trace-id"));
+        assertEquals(List.of("flux-trace-id"), handled.headers().stream().map(Header::key).toList());
+        ConsumerRecord<byte[], byte[]> retried = kafka.readAll(task.spec().plan().stage(1).topic(), 1, WAIT).get(0);
+        assertEquals("t-9", header(retried, "flux-trace-id"));
+    }
 }

@@ -71,6 +71,39 @@ class TaskThrottleTest {
                 .map(c -> c.message().value()).toList(), "order within the held partition");
     }
 
+    @Test
+    void aRetryRecordWithoutAReadableDueTimeWaitsTheStagesLongestWaitFromItsTimestamp(EmbeddedKafka kafka) throws Exception {
+        TaskTestSupport.configure(kafka);
+        String topic = kafka.createUniqueTopic("malformed", 1);
+        ScriptedTask task = new ScriptedTask(TaskSpec.topic(topic).group("g").retries(1)
+                .backoff(io.superflux.retry.Backoff.fixed(Duration.ofSeconds(HOLD_MS))), message -> { }); // HOLD_MS at 0.001
+        SuperFlux.start(task, "1");
+        Map<String, String> dueHeaders = new java.util.LinkedHashMap<>();
+        dueHeaders.put("plus", "+1");
+        dueHeaders.put("newline", "1\n");
+        dueHeaders.put("dash", "-");
+        dueHeaders.put("twenty-digits", "99999999999999999999");
+        dueHeaders.put("missing", null);
+        Map<String, Long> timestamps = new java.util.HashMap<>();
+        try (KafkaProducer<String, String> raw = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new StringSerializer(), new StringSerializer())) {
+            for (Map.Entry<String, String> entry : dueHeaders.entrySet()) {
+                RecordHeaders headers = new RecordHeaders();
+                if (entry.getValue() != null) {
+                    headers.add(RetryHeaders.DUE_AT, entry.getValue().getBytes(UTF_8));
+                }
+                timestamps.put(entry.getKey(), raw.send(new ProducerRecord<>(task.spec().plan().stage(1).topic(), 0, "k",
+                        entry.getKey(), headers)).get(10, TimeUnit.SECONDS).timestamp());
+            }
+        }
+
+        await(Duration.ofSeconds(20), () -> task.handled.size() == 5, () -> "handled " + task.handled.size());
+        for (ScriptedTask.Call call : task.calls) {
+            long waited = call.at() - timestamps.get(call.message().value());
+            assertTrue(waited >= HOLD_MS, call.message().value() + " was handled after " + waited + " ms, before the stage's wait");
+        }
+    }
+
     private static RecordHeaders due(long at) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(RetryHeaders.DUE_AT, Long.toString(at).getBytes(UTF_8));

@@ -35,7 +35,7 @@ final class EnvironmentOverrides {
     private static final Logger log = LoggerFactory.getLogger(EnvironmentOverrides.class);
     private static final String PREFIX = "FLUX_";
     private static final Set<String> LAUNCHER_VARIABLES = Set.of("FLUX_JAVA_OPTS", "FLUX_HOME", "FLUX_LOG_LEVEL");
-    private static final List<String> PROPERTY_BLOCKS = List.of("kafka", "producer", "consumer");
+    private static final List<String> PROPERTY_BLOCKS = List.of("kafka", "producer", "consumer", "topics");
 
     private EnvironmentOverrides() {
     }
@@ -68,7 +68,7 @@ final class EnvironmentOverrides {
             } else if (sections.stream().anyMatch(name::startsWith)) {
                 throw new FluxConfigException(name, "Unknown environment variable " + name
                         + ": it names no Flux setting. Known: " + String.join(", ", settings.keySet())
-                        + ", FLUX_{KAFKA,PRODUCER,CONSUMER}_PROPERTIES_<KAFKA_SETTING>"
+                        + ", FLUX_{KAFKA,PRODUCER,CONSUMER,TOPICS}_PROPERTIES_<KAFKA_SETTING>"
                         + ", FLUX_CLUSTERS_<NAME>_{BROKERS,CLIENT_ID,PROPERTIES_<KAFKA_SETTING>}");
             } else {
                 log.warn("Ignoring environment variable {}: it is not a Flux setting", name);

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,6 +26,7 @@ import io.superflux.CompressionCodec;
 import io.superflux.FluxConfig;
 import io.superflux.FluxConfigException;
 import io.superflux.ProducerSettings;
+import io.superflux.TopicSettings;
 
 /**
  * Reads the typed {@link FluxConfig} from a merged configuration, checking every value. Each
@@ -61,10 +63,47 @@ final class SettingsReader {
                 properties("flux.producer.properties"));
         return new FluxConfig(kafka, clusters, producer, properties("flux.consumer.properties"),
                 positiveDuration("flux.consumer.commit-interval", Duration.ofHours(1)),
-                bool("flux.topics.auto-create"),
+                topics(),
                 positiveNumber("flux.retry.time-scale"),
                 duration("flux.shutdown-timeout", Duration.ofDays(1)),
                 positiveDuration("flux.startup-timeout", Duration.ofDays(1)));
+    }
+
+    private TopicSettings topics() {
+        OptionalInt replicationFactor = intOrDefault("flux.topics.replication-factor", Short.MAX_VALUE);
+        OptionalInt minInsync = intOrDefault("flux.topics.min-insync-replicas", Short.MAX_VALUE);
+        if (replicationFactor.isPresent() && minInsync.isPresent() && minInsync.getAsInt() > replicationFactor.getAsInt()) {
+            throw bad("flux.topics.min-insync-replicas", config.getValue("flux.topics.min-insync-replicas"),
+                    "at most flux.topics.replication-factor (" + replicationFactor.getAsInt() + "): more in-sync replicas"
+                            + " than replicas would refuse every write");
+        }
+        double factor = positiveNumber("flux.topics.retention-safety-factor");
+        if (factor < 1) {
+            throw bad("flux.topics.retention-safety-factor", config.getValue("flux.topics.retention-safety-factor"),
+                    "a number of at least 1.0 (retention must outlast the longest wait)");
+        }
+        return new TopicSettings(bool("flux.topics.auto-create"), replicationFactor, minInsync, factor,
+                positiveDuration("flux.topics.min-retention", Duration.ofDays(365 * 100)),
+                positiveDuration("flux.topics.dead-letter-retention", Duration.ofDays(365 * 100)),
+                bool("flux.topics.allow-short-retention"),
+                properties("flux.topics.properties"));
+    }
+
+    /** A whole number from 1 to {@code max}, or the string "default" (empty). */
+    private OptionalInt intOrDefault(String key, int max) {
+        ConfigValue value = config.getValue(key);
+        if (value.valueType() == ConfigValueType.STRING && "default".equals(String.valueOf(value.unwrapped()).trim())) {
+            return OptionalInt.empty();
+        }
+        try {
+            double number = config.getNumber(key).doubleValue();
+            if (number >= 1 && number <= max && number == Math.rint(number)) {
+                return OptionalInt.of((int) number);
+            }
+        } catch (ConfigException e) {
+            // reported below with the allowed values
+        }
+        throw bad(key, value, "a whole number from 1 to " + max + ", or default (the broker's)");
     }
 
     private ClusterSettings cluster(String name, String path, String defaultClientId) {

@@ -17,6 +17,8 @@ import io.superflux.ProducerSettings;
  * Serializers are not set here: Flux's clients always move bytes.
  */
 public final class ClientProperties {
+    /** The longest a forward may block its stage's poll thread (metadata of a missing topic, a full buffer). */
+    public static final int FORWARDER_MAX_BLOCK_MS = 1_000;
     private ClientProperties() {
     }
 
@@ -56,20 +58,25 @@ public final class ClientProperties {
     }
 
     /**
-     * Settings for the producer that forwards failed records: idempotent with {@code acks=all},
-     * whatever the application's producer options are, so a forward is never lost or doubled.
+     * Settings for the producer that forwards failed records. The application's producer
+     * properties apply (size limits such as {@code max.request.size}, buffers, tuning), except
+     * what makes a forward safe, which Flux sets whatever they say: idempotent with
+     * {@code acks=all}, so a forward is never lost or doubled, and a short {@code max.block.ms},
+     * because a forward is sent from a stage's poll thread, which must never wait long.
      */
-    public static Map<String, Object> forwarder(ClusterSettings cluster, String name) {
+    public static Map<String, Object> forwarder(ClusterSettings cluster, Map<String, String> producerProperties, String name) {
         Map<String, Object> props = connection(cluster);
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, cluster.clientId() + "-" + name);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         // Forwarded records carry a kilobyte or two of failure headers (stack trace, history):
         // large batches keep requests few, and lz4 shrinks the repetitive text several times.
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        props.putAll(producerProperties);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, cluster.clientId() + "-" + name);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, FORWARDER_MAX_BLOCK_MS);
         return props;
     }
 

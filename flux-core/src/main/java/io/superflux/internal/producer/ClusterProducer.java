@@ -4,7 +4,11 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -29,6 +33,12 @@ import io.superflux.producer.Delivery;
  * dropped. (Kafka sends a batch as soon as it is full, and any batch after {@code linger.ms}.)
  *
  * <p>Every delivery failure fails the returned future, is logged at ERROR and is counted.
+ *
+ * <p>Kafka's I/O thread reports deliveries, and it is also the only thread that frees buffer
+ * space: it must never wait for it. A delivery whose future has dependent actions (which may
+ * produce again, and wait) is therefore completed on this cluster's delivery thread; one without
+ * is completed at once. A {@code produce} that runs on the I/O thread anyway (a dependent added
+ * at the very moment of completion) takes a buffer slot only if one is free and never waits.
  */
 public final class ClusterProducer {
     private static final Logger log = LoggerFactory.getLogger(ClusterProducer.class);
@@ -40,6 +50,8 @@ public final class ClusterProducer {
     private final MeterRegistry meters;
     private final Map<String, TopicSender> senders = new ConcurrentHashMap<>();
     private final Gauge unacknowledgedGauge;
+    private final ExecutorService deliveries;
+    private volatile Thread ioThread;
     private volatile boolean closed;
 
     private ClusterProducer(String cluster, Producer<byte[], byte[]> kafka, int maxBufferSize, MeterRegistry meters) {
@@ -48,6 +60,11 @@ public final class ClusterProducer {
         this.maxBufferSize = maxBufferSize;
         this.permits = new Semaphore(maxBufferSize);
         this.meters = meters;
+        this.deliveries = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "flux-deliveries-" + cluster);
+            thread.setDaemon(true);
+            return thread;
+        });
         this.unacknowledgedGauge = Gauge.builder("flux.producer.unacknowledged", this, ClusterProducer::unacknowledged)
                 .description("messages sent and not yet acknowledged")
                 .tag("cluster", cluster)
@@ -72,40 +89,68 @@ public final class ClusterProducer {
 
     CompletableFuture<Delivery> send(ProducerRecord<byte[], byte[]> record, TopicSender sender) {
         CompletableFuture<Delivery> delivery = new CompletableFuture<>();
-        try {
-            // Full: wait for deliveries. Batches are sent as they fill and at the latest after
-            // delivery-interval, so waiting is enough; a flush() here would stall every sender.
-            permits.acquire();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            delivery.completeExceptionally(new InterruptException("interrupted while waiting for deliveries", e));
-            return delivery;
+        boolean permit;
+        if (Thread.currentThread() == ioThread) {
+            permit = permits.tryAcquire(); // never wait on the thread that frees the buffer
+        } else {
+            try {
+                // Full: wait for deliveries. Batches are sent as they fill and at the latest after
+                // delivery-interval, so waiting is enough; a flush() here would stall every sender.
+                permits.acquire();
+                permit = true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                delivery.completeExceptionally(new InterruptException("interrupted while waiting for deliveries", e));
+                return delivery;
+            }
         }
+        boolean held = permit;
         try {
             kafka.send(record, (metadata, error) -> {
-                // Release first: a dependent stage that produces again must not wait on this thread.
-                permits.release();
+                if (ioThread == null) {
+                    ioThread = Thread.currentThread();
+                }
+                // Release first: a dependent action that produces again finds the slot free.
+                if (held) {
+                    permits.release();
+                }
                 if (error == null) {
                     sender.sent.increment();
-                    delivery.complete(new Delivery(metadata.topic(), metadata.partition(), metadata.offset(),
-                            metadata.timestamp()));
+                    Delivery delivered = new Delivery(metadata.topic(), metadata.partition(), metadata.offset(),
+                            metadata.timestamp());
+                    complete(delivery, () -> delivery.complete(delivered));
                 } else {
                     fail(sender, delivery, error);
                 }
             });
         } catch (RuntimeException e) {
             // send() throws for a closed producer, an invalid record or a full buffer.memory.
-            permits.release();
+            if (held) {
+                permits.release();
+            }
             fail(sender, delivery, e);
         }
         return delivery;
+    }
+
+    /** Completes at once when nothing depends on the future; otherwise off Kafka's I/O thread. */
+    private void complete(CompletableFuture<Delivery> delivery, Runnable completion) {
+        if (delivery.getNumberOfDependents() == 0) {
+            completion.run();
+            return;
+        }
+        try {
+            deliveries.execute(completion);
+        } catch (RejectedExecutionException closed) {
+            completion.run(); // a callback after close: nothing waits on this thread any more
+        }
     }
 
     private void fail(TopicSender sender, CompletableFuture<Delivery> delivery, Throwable error) {
         sender.failed.increment();
         log.error("Flux could not deliver a message to topic '{}' on cluster '{}': {}", sender.topic(), cluster,
                 error.toString());
-        delivery.completeExceptionally(error);
+        complete(delivery, () -> delivery.completeExceptionally(error));
     }
 
     /** Sends every buffered message now and waits until all sent so far are acknowledged or failed. */
@@ -127,6 +172,14 @@ public final class ClusterProducer {
         closed = true;
         int pending = unacknowledged();
         kafka.close(timeout);
+        deliveries.shutdown(); // after Kafka's last callback: every delivery is completed
+        try {
+            if (!deliveries.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("Dependent actions of deliveries on cluster '{}' still run after {}", cluster, timeout);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         meters.remove(unacknowledgedGauge); // a restarted producer registers its own
         senders.values().forEach(TopicSender::removeMeters);
         log.info("Flux producer for cluster '{}' closed ({} messages were pending at close)", cluster, pending);

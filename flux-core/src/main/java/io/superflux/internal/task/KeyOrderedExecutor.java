@@ -63,6 +63,12 @@ final class KeyOrderedExecutor {
         }
     }
 
+    /** Interrupts the work running now and drops the work still queued: a stop that outlasted its timeout. */
+    void interruptAll() {
+        pool.shutdownNow();
+        busy.clear();
+    }
+
     /** Stops the pool: waits up to {@code timeout} for queued work, then interrupts what still runs. */
     void shutdown(Duration timeout) throws InterruptedException {
         pool.shutdown();

@@ -7,6 +7,10 @@ import java.util.ArrayDeque;
  * is complete when handled, or when its forward was acknowledged. The committable offset is the
  * first offset not yet complete: nothing past an unfinished record is ever committed.
  *
+ * <p>Commits: an offset is <em>sent</em> when a commit carrying it goes out and <em>confirmed</em>
+ * only when the broker acknowledged it. An asynchronous commit is not sent again while it is out;
+ * a synchronous commit (revocation, stop) is made for anything not confirmed, whatever is out.
+ *
  * <p>Records handled on the spot need no entry; records completed later (running on a lane, or
  * being forwarded) are queued in dispatch (= offset) order and leave the queue's head once
  * complete, in whatever order they complete. Owned by one reactor thread.
@@ -16,6 +20,7 @@ final class PartitionProgress {
     static final class Pending {
         final long offset;
         boolean done;
+        boolean givenUp;
         int attempts;
 
         Pending(long offset) {
@@ -26,8 +31,10 @@ final class PartitionProgress {
     private static final long NOTHING = -1;
 
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private int givenUp;
     private long next = NOTHING;
-    private long lastCommitted = NOTHING;
+    private long sent = NOTHING;
+    private long confirmed = NOTHING;
 
     /** The record at {@code offset} was handled. */
     void handled(long offset) {
@@ -44,14 +51,33 @@ final class PartitionProgress {
 
     /** The record is complete: handled, or its forward acknowledged. */
     void complete(Pending forward) {
+        if (forward.givenUp) {
+            return; // the stage stops without it; it is read again
+        }
         forward.done = true;
         while (!pending.isEmpty() && pending.peekFirst().done) {
             pending.pollFirst();
         }
     }
 
-    /** Records started and not complete. */
+    /**
+     * The record will not complete here: its forward was refused, or a stop interrupted it. It
+     * stays where it is, so nothing past it is committed, but nothing waits for it any more.
+     */
+    void giveUp(Pending record) {
+        if (!record.givenUp && !record.done) {
+            record.givenUp = true;
+            givenUp++;
+        }
+    }
+
+    /** Records started and neither complete nor given up. */
     int inFlight() {
+        return pending.size() - givenUp;
+    }
+
+    /** Records started and not complete, given up or not: what holds back the commit. */
+    int uncommittable() {
         return pending.size();
     }
 
@@ -60,19 +86,32 @@ final class PartitionProgress {
         return pending.isEmpty() ? next : pending.peekFirst().offset;
     }
 
-    /** Whether {@link #committable()} moved since the last commit. */
+    /** Whether an asynchronous commit is due: {@link #committable()} moved past what was sent or confirmed. */
     boolean needsCommit() {
         long offset = committable();
-        return offset != NOTHING && offset != lastCommitted;
+        return offset != NOTHING && offset != sent && offset != confirmed;
     }
 
-    /** A commit of {@code offset} was sent. */
-    void committed(long offset) {
-        lastCommitted = offset;
+    /** Whether a synchronous commit is due: {@link #committable()} is not confirmed by the broker. */
+    boolean needsConfirmedCommit() {
+        long offset = committable();
+        return offset != NOTHING && offset != confirmed;
     }
 
-    /** An asynchronous commit failed: commit again next time. */
-    void commitFailed() {
-        lastCommitted = NOTHING;
+    /** A commit of {@code offset} went out. */
+    void commitSent(long offset) {
+        sent = offset;
+    }
+
+    /** The broker acknowledged a commit of {@code offset}. */
+    void commitConfirmed(long offset) {
+        confirmed = Math.max(confirmed, offset);
+    }
+
+    /** A commit of {@code offset} failed: it is sent again. */
+    void commitFailed(long offset) {
+        if (sent == offset) {
+            sent = NOTHING;
+        }
     }
 }

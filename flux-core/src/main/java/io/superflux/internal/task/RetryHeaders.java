@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -16,13 +17,13 @@ import io.superflux.task.Failure;
 import io.superflux.task.Origin;
 
 /**
- * Flux's headers on forwarded records, all prefixed {@code flux-} and written as UTF-8 text so
- * any Kafka tool shows them. On every forward they are replaced, never accumulated: the record
- * carries one of each. The {@code flux-original-…} headers are set at the first failure and then
- * kept; {@code flux-failures} is the short history, one line per failure, newest last.
+ * Flux's headers on forwarded records: the fixed list below, written as UTF-8 text so any Kafka
+ * tool shows them. On every forward they are replaced, never accumulated: the record carries one
+ * of each. Any other header is the application's and travels unchanged, even one whose name
+ * starts with {@code flux-}. The {@code flux-original-…} headers are set at the first failure and
+ * then kept; {@code flux-failures} is the short history, one line per failure, newest last.
  */
 public final class RetryHeaders {
-    public static final String PREFIX = "flux-";
     public static final String STAGE = "flux-stage";
     public static final String DUE_AT = "flux-due-at";
     public static final String FAILED_AT = "flux-failed-at";
@@ -36,6 +37,11 @@ public final class RetryHeaders {
     public static final String ORIGINAL_TIMESTAMP = "flux-original-timestamp";
     public static final String FAILURES = "flux-failures";
 
+    /** Every header Flux defines; only these are Flux's. */
+    public static final Set<String> NAMES = Set.of(STAGE, DUE_AT, FAILED_AT, FAILED_STAGE, EXCEPTION_CLASS,
+            EXCEPTION_MESSAGE, STACK_TRACE, ORIGINAL_TOPIC, ORIGINAL_PARTITION, ORIGINAL_OFFSET, ORIGINAL_TIMESTAMP,
+            FAILURES);
+
     /** {@link #dueAt} of a record that has no due time (a stage-0 record). */
     public static final long NO_DUE_TIME = Long.MIN_VALUE;
 
@@ -43,13 +49,18 @@ public final class RetryHeaders {
     static final int MAX_STACK_TRACE_BYTES = 8 * 1024;
     static final int MAX_HISTORY_BYTES = 4 * 1024;
     static final int MAX_HISTORY_MESSAGE_CHARS = 100;
+    /** Limits of a record forwarded again with {@link #trimmed}: what fits next to a value near the size limit. */
+    static final int TRIMMED_MESSAGE_BYTES = 200;
+    static final int TRIMMED_HISTORY_BYTES = 512;
+    /** Digits of the largest epoch-ms value a long holds. */
+    private static final int MAX_DIGITS = 19;
 
     private RetryHeaders() {
     }
 
-    /** Whether a header is one of Flux's own. */
+    /** Whether a header is one of Flux's own: one of {@link #NAMES}. */
     public static boolean isFluxHeader(String key) {
-        return key.startsWith(PREFIX);
+        return NAMES.contains(key);
     }
 
     /**
@@ -70,7 +81,7 @@ public final class RetryHeaders {
         put(headers, FAILED_AT, Long.toString(failedAt));
         put(headers, FAILED_STAGE, Integer.toString(failedStage));
         put(headers, EXCEPTION_CLASS, error.getClass().getName());
-        put(headers, EXCEPTION_MESSAGE, Utf8.truncate(String.valueOf(error.getMessage()), MAX_MESSAGE_BYTES));
+        put(headers, EXCEPTION_MESSAGE, Utf8.truncate(String.valueOf(SafeText.message(error)), MAX_MESSAGE_BYTES));
         put(headers, STACK_TRACE, Utf8.truncate(StackTraceText.of(error, MAX_STACK_TRACE_BYTES), MAX_STACK_TRACE_BYTES));
         if (previous.lastHeader(ORIGINAL_TOPIC) != null) {
             for (String key : List.of(ORIGINAL_TOPIC, ORIGINAL_PARTITION, ORIGINAL_OFFSET, ORIGINAL_TIMESTAMP)) {
@@ -89,27 +100,34 @@ public final class RetryHeaders {
         return headers;
     }
 
-    /** The due time (epoch ms) in {@code headers}, or {@link #NO_DUE_TIME}. Parsed without allocating. */
+    /**
+     * The due time (epoch ms) in {@code headers}, or {@link #NO_DUE_TIME} when there is none or it
+     * is not a plain decimal number of at most 19 digits (no sign, no spaces, nothing else): a
+     * malformed due time is never read as "due now". Parsed without allocating.
+     */
     public static long dueAt(Headers headers) {
         Header header = headers.lastHeader(DUE_AT);
-        if (header == null || header.value() == null || header.value().length == 0) {
+        byte[] digits = header == null ? null : header.value();
+        if (digits == null || digits.length == 0 || digits.length > MAX_DIGITS) {
             return NO_DUE_TIME;
         }
-        byte[] digits = header.value();
         long value = 0;
-        int i = 0;
-        boolean negative = digits[0] == '-';
-        if (negative) {
-            i = 1;
-        }
-        for (; i < digits.length; i++) {
-            int digit = digits[i] - '0';
+        for (byte b : digits) {
+            int digit = b - '0';
             if (digit < 0 || digit > 9) {
                 return NO_DUE_TIME;
             }
             value = value * 10 + digit;
+            if (value < 0) {
+                return NO_DUE_TIME; // more than Long.MAX_VALUE
+            }
         }
-        return negative ? -value : value;
+        return value;
+    }
+
+    /** Whether {@code headers} carry a due-time header at all (readable or not). */
+    public static boolean hasDueAt(Headers headers) {
+        return headers.lastHeader(DUE_AT) != null;
     }
 
     /** Where the record first entered: from the original headers, or the record itself in stage 0. */
@@ -165,15 +183,38 @@ public final class RetryHeaders {
         }
     }
 
+    /**
+     * The same headers with Flux's failure details shortened, for a record that is too large to
+     * forward with them: no stack trace, a message of at most 200 bytes, the newest history lines
+     * within 512 bytes. Everything else — the application's headers, due time, origin — is kept.
+     */
+    public static RecordHeaders trimmed(Headers headers) {
+        RecordHeaders trimmed = new RecordHeaders();
+        for (Header header : headers) {
+            switch (header.key()) {
+                case STACK_TRACE -> { }
+                case EXCEPTION_MESSAGE -> trimmed.add(header.key(), Utf8.truncate(new String(header.value(), UTF_8),
+                        TRIMMED_MESSAGE_BYTES).getBytes(UTF_8));
+                case FAILURES -> trimmed.add(header.key(), newestLines(new String(header.value(), UTF_8),
+                        TRIMMED_HISTORY_BYTES).getBytes(UTF_8));
+                default -> trimmed.add(header);
+            }
+        }
+        return trimmed;
+    }
+
     private static String history(String previous, int stage, long failedAt, Throwable error) {
-        String message = String.valueOf(error.getMessage()).replace('\t', ' ').replace('\n', ' ').replace('\r', ' ');
+        String message = String.valueOf(SafeText.message(error)).replace('\t', ' ').replace('\n', ' ').replace('\r', ' ');
         if (message.length() > MAX_HISTORY_MESSAGE_CHARS) {
             message = message.substring(0, MAX_HISTORY_MESSAGE_CHARS - 1) + "…";
         }
         String line = stage + "\t" + failedAt + "\t" + error.getClass().getName() + "\t" + message;
-        String history = previous.isEmpty() ? line : previous + "\n" + line;
-        // Keep the newest lines within the limit.
-        while (history.getBytes(UTF_8).length > MAX_HISTORY_BYTES && history.indexOf('\n') >= 0) {
+        return newestLines(previous.isEmpty() ? line : previous + "\n" + line, MAX_HISTORY_BYTES);
+    }
+
+    /** The newest (last) lines of {@code history} that fit in {@code maxBytes}; at least the last line. */
+    private static String newestLines(String history, int maxBytes) {
+        while (history.getBytes(UTF_8).length > maxBytes && history.indexOf('\n') >= 0) {
             history = history.substring(history.indexOf('\n') + 1);
         }
         return history;

@@ -4,7 +4,8 @@ package io.superflux.internal.task;
  * A failure's stack trace as text for the {@code flux-exception-stacktrace} header: the frames of
  * the application, without the Flux engine and thread frames below them (the same on every
  * record, and of no use to whoever reads a dead letter), and with causes. Built directly into one
- * builder, which costs a fraction of {@code printStackTrace} on every failed record.
+ * builder, which costs a fraction of {@code printStackTrace} on every failed record. It reads the
+ * exception only through {@link SafeText}: building it never throws.
  */
 final class StackTraceText {
     private static final String ENGINE = "io.superflux.internal.";
@@ -21,9 +22,9 @@ final class StackTraceText {
             if (depth > 0) {
                 text.append("Caused by: ");
             }
-            text.append(current).append('\n');
-            appendFrames(current.getStackTrace(), text, maxChars);
-            current = current.getCause() == current ? null : current.getCause();
+            text.append(SafeText.describe(current)).append('\n');
+            appendFrames(SafeText.frames(current), text, maxChars);
+            current = SafeText.cause(current);
         }
         return text.toString();
     }

@@ -10,45 +10,45 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.random.RandomGenerator;
 
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.NoOffsetForPartitionException;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.superflux.retry.Stage;
 import io.superflux.retry.StagePlan;
-import io.superflux.task.Message;
 import io.superflux.task.Task;
 import io.superflux.task.TaskSpec;
 
 /**
- * Runs one stage of a task on one thread that owns one {@link Consumer}: poll, dispatch, commit.
+ * Runs one stage of a task on one thread that owns one {@link Consumer}: poll, dispatch, carry
+ * out each record's outcome, commit.
  *
  * <ul>
- * <li>Records are handled in offset order per partition, on this thread; or, with a task
- *     concurrency K &gt; 1, on K threads of a {@link KeyOrderedExecutor} (the same key in order, one
- *     at a time; different keys in parallel), their outcomes coming back on a queue this thread drains. Too many records in flight pause every partition.
- *     A failure forwards the record to the next stage (fatal errors and undeserialisable values to
- *     the dead letters) through the shared {@link Forwarder}; the outcome comes back on a queue
- *     this thread drains.</li>
- * <li>Retry stages never handle a record before its due time: the partition is held by the
- *     {@link DueTimeThrottle} (paused, and the position set back to the record) while the other
- *     partitions keep flowing. The poll loop never sleeps; its wait ends at the next release.</li>
+ * <li>Each record runs through the {@link RecordRunner}, on this thread in offset order, or with
+ *     a task concurrency K &gt; 1 on the lanes of a {@link LaneDispatcher}; either way its
+ *     {@link RecordOutcome} is carried out here, by {@link #apply}: handled, forwarded through the
+ *     {@link ForwardTracker}, the dead-letter hook retried, left uncommitted, or the stage stopped.</li>
+ * <li>Retry stages never handle a record before its due time ({@link DueTimes}): the partition is
+ *     held by the {@link DueTimeThrottle} (paused, the position set back to the record) while the
+ *     other partitions keep flowing. The poll loop never sleeps; its wait ends at the next release.</li>
  * <li>At-least-once: per partition the committed offset is the first record not complete
- *     ({@link PartitionProgress}). Commits are asynchronous on {@code commitInterval} and
- *     synchronous on revocation and at stop. A failed forward is retried with growing waits and
- *     holds its partition; nothing past it is committed.</li>
+ *     ({@link PartitionProgress}), committed by the {@link OffsetCommitter}: asynchronously on an
+ *     interval, synchronously on revocation and at stop. A position outside the log is never
+ *     skipped silently ({@link OffsetResets}).</li>
+ * <li>A revocation waits for the revoked partitions' records in flight at most
+ *     {@link StageSettings#revocationBudget()}; a stop waits {@link StageSettings#shutdownTimeout()},
+ *     then interrupts the calls still running, which are left uncommitted, and commits the rest.</li>
  * </ul>
  */
 final class StageReactor<V> implements Runnable {
@@ -56,73 +56,90 @@ final class StageReactor<V> implements Runnable {
     private static final long MAX_POLL_WAIT_MS = 500;
     private static final long FIRST_HOOK_RETRY_MS = 1_000;
     private static final long MAX_HOOK_RETRY_MS = 60_000;
+    private static final long INTERRUPT_GRACE_NANOS = 1_000_000_000L;
+    private static final Duration FINAL_COMMIT_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    /** A revocation during close: the final commit was just made, this is at most a second try. */
+    private static final Duration COMMIT_WHILE_CLOSING = Duration.ofSeconds(5);
 
-    /** What a lane did with one record: error is null on success. */
-    private record LaneOutcome(TopicPartition source, PartitionProgress progress, PartitionProgress.Pending pending,
-                               ConsumerRecord<byte[], byte[]> record, Throwable error, boolean poison) {
-    }
-
-    private final Task<V> task;
+    private final String taskName;
     private final TaskSpec<V> spec;
     private final StagePlan plan;
     private final Stage stage;
     private final Consumer<byte[], byte[]> consumer;
-    private final Forwarder forwarder;
     private final Map<String, Integer> partitionCounts;
     private final Clock clock;
     private final RandomGenerator random;
-    private final double timeScale;
-    private final long commitIntervalMs;
+    private final StageSettings settings;
     private final StageMeters meters;
 
-    private final Duration shutdownTimeout;
+    private final RecordRunner<V> runner;
+    private final LaneDispatcher lanes;
+    private final DueTimes dueTimes;
     private final DueTimeThrottle throttle;
-    private final KeyOrderedExecutor lanes;
-    private final int maxInLanes;
-    private final ConcurrentLinkedQueue<LaneOutcome> laneOutcomes = new ConcurrentLinkedQueue<>();
-    private volatile int inLanes;
-    private boolean lanesFull;
-    private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
     private final ForwardTracker forwards;
+    private final OffsetCommitter commits;
+    private final OffsetResets resets;
+    private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
     private final Map<TopicPartition, Integer> hookAttempts = new HashMap<>();
     private boolean anyPaused;
     private long nextCommitAt;
+    private boolean closing;
 
     private volatile boolean stopping;
+    private volatile long stopDeadlineNanos;
     private volatile Throwable failure;
+    private volatile java.util.function.Consumer<Throwable> failureListener = error -> { };
 
     StageReactor(Task<V> task, Stage stage, Consumer<byte[], byte[]> consumer, Forwarder forwarder,
-                 Map<String, Integer> partitionCounts, Clock clock, RandomGenerator random, double timeScale,
-                 Duration commitInterval, Duration shutdownTimeout, StageMeters meters) {
-        this.task = task;
+                 Map<String, Integer> partitionCounts, Clock clock, RandomGenerator random, StageSettings settings,
+                 StageMeters meters) {
+        this.taskName = task.getClass().getSimpleName();
         this.spec = task.spec();
         this.plan = spec.plan();
         this.stage = stage;
         this.consumer = consumer;
-        this.forwarder = forwarder;
         this.partitionCounts = partitionCounts;
         this.clock = clock;
         this.random = random;
-        this.timeScale = timeScale;
-        this.commitIntervalMs = commitInterval.toMillis();
+        this.settings = settings;
         this.meters = meters;
-        this.shutdownTimeout = shutdownTimeout;
+        int concurrency = stage.kind() == Stage.Kind.DEAD_LETTER ? 1 : spec.concurrency();
+        this.runner = new RecordRunner<>(task, stage, concurrency == 1);
+        this.lanes = concurrency > 1 ? new LaneDispatcher(concurrency, "flux-" + stage.group(), runner) : null;
+        this.dueTimes = new DueTimes(stage, spec.backoff(), settings.timeScale());
         this.throttle = new DueTimeThrottle(clock);
         this.forwards = new ForwardTracker(forwarder, clock, stage, meters);
-        int concurrency = stage.kind() == Stage.Kind.DEAD_LETTER ? 1 : spec.concurrency();
-        this.lanes = concurrency > 1 ? new KeyOrderedExecutor(concurrency, "flux-" + stage.group()) : null;
-        this.maxInLanes = Math.max(1_000, 50 * concurrency);
-        meters.inFlight(() -> inLanes);
+        this.commits = new OffsetCommitter(consumer, stage);
+        this.resets = new OffsetResets(consumer, stage, settings.mainStageReset(), meters, clock);
+        meters.inFlight(() -> lanes == null ? 0 : lanes.inFlight());
     }
 
     Stage stage() {
         return stage;
     }
 
-    /** Asks the reactor to stop: it finishes the record in hand, commits and closes its consumer. */
+    /** Asks the reactor to stop: it finishes the records in hand (within the shutdown timeout), commits and closes its consumer. */
     void stop() {
-        stopping = true;
+        if (!stopping) {
+            stopDeadlineNanos = System.nanoTime() + settings.shutdownTimeout().toNanos();
+            stopping = true;
+        }
         consumer.wakeup();
+    }
+
+    /** The stop outlasted its timeout: interrupts the calls still running; they are left uncommitted. */
+    void interruptCalls() {
+        if (lanes != null) {
+            lanes.interruptRunning();
+        } else {
+            runner.interruptCalls();
+        }
+    }
+
+    /** Tells {@code listener} (from this reactor's thread) the moment the stage fails, before it winds down. */
+    void onFailure(java.util.function.Consumer<Throwable> listener) {
+        this.failureListener = listener;
     }
 
     /** The error that stopped the reactor, or null. */
@@ -134,37 +151,60 @@ final class StageReactor<V> implements Runnable {
     public void run() {
         try {
             consumer.subscribe(List.of(stage.topic()), new Rebalance());
-            nextCommitAt = clock.millis() + commitIntervalMs;
-            while (!stopping) {
+            nextCommitAt = clock.millis() + settings.commitInterval().toMillis();
+            while (!stopping && failure == null) {
                 housekeeping();
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(pollWait()));
+                ConsumerRecords<byte[], byte[]> records = poll(pollWait());
                 if (!records.isEmpty()) {
                     dispatch(records);
                 }
             }
         } catch (WakeupException | InterruptException e) {
             if (!stopping) {
-                failure = e;
-                log.error("{} of {} was interrupted", stage, task, e);
+                fail(e);
             }
         } catch (Throwable e) {
-            failure = e;
-            log.error("{} of {} stopped by an unexpected error", stage, task, e);
+            fail(e);
         } finally {
             finish();
         }
     }
 
+    private void fail(Throwable error) {
+        if (failure == null) {
+            failure = error;
+            if (error instanceof ForwardRefusedException) {
+                log.error("{} of {} stopped: {}", stage, taskName, error.getMessage());
+            } else {
+                log.error("{} of {} stopped by an unexpected error", stage, taskName, error);
+            }
+            failureListener.accept(error);
+        }
+    }
+
+    private ConsumerRecords<byte[], byte[]> poll(long waitMillis) {
+        try {
+            return consumer.poll(Duration.ofMillis(waitMillis));
+        } catch (NoOffsetForPartitionException e) {
+            resets.noCommittedOffset(e.partitions());
+        } catch (OffsetOutOfRangeException e) {
+            resets.outOfRange(e.offsetOutOfRangePartitions());
+        }
+        return ConsumerRecords.empty();
+    }
+
     private void housekeeping() {
-        drainLaneOutcomes();
+        if (lanes != null) {
+            lanes.drain(this::applyFinished);
+        }
         forwards.drain(progress);
         forwards.resendDue();
         throttle.releaseDue();
         reconcilePauses();
         long now = clock.millis();
         if (now >= nextCommitAt) {
-            commitAsync();
-            nextCommitAt = now + commitIntervalMs;
+            commits.commitAsync(progress);
+            nextCommitAt = now + settings.commitInterval().toMillis();
         }
     }
 
@@ -172,7 +212,7 @@ final class StageReactor<V> implements Runnable {
         long wait = Math.min(MAX_POLL_WAIT_MS, Math.max(0, nextCommitAt - clock.millis()));
         wait = throttle.millisUntilNextRelease(wait);
         wait = forwards.millisUntilNextResend(wait);
-        if (inLanes > 0 || forwards.inFlight() > 0) {
+        if ((lanes != null && lanes.inFlight() > 0) || forwards.inFlight() > 0) {
             wait = Math.min(wait, 5); // lanes and forwards report through queues: look at them often
         }
         return wait;
@@ -185,155 +225,108 @@ final class StageReactor<V> implements Runnable {
                 continue; // revoked meanwhile, or fetched before it was held: read again later
             }
             for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
-                if (!handle(partition, partitionProgress, record) || stopping) {
+                if (!offer(partition, partitionProgress, record) || stopping || failure != null) {
                     break;
                 }
             }
-            if (stopping) {
+            if (stopping || failure != null) {
                 return; // undispatched records stay uncommitted and are read again after a restart
             }
         }
     }
 
-    /** Handles one record; false when its partition is now held and the rest must wait. */
-    private boolean handle(TopicPartition partition, PartitionProgress partitionProgress, ConsumerRecord<byte[], byte[]> record) {
+    /** Takes one record; false when its partition must not go on now (held, or left for later). */
+    private boolean offer(TopicPartition partition, PartitionProgress partitionProgress, ConsumerRecord<byte[], byte[]> record) {
         if (stage.kind() != Stage.Kind.MAIN) {
-            long due = RetryHeaders.dueAt(record.headers());
-            if (due != RetryHeaders.NO_DUE_TIME && !throttle.isDue(due)) {
+            long due = dueTimes.of(record);
+            if (!throttle.isDue(due)) {
                 hold(partition, record.offset(), due);
                 return false;
             }
         }
         if (lanes != null) {
-            toLane(partition, partitionProgress, record);
+            lanes.submit(partition, partitionProgress, record);
             return true;
         }
-        V value;
-        try {
-            value = spec.deserializer().deserialize(record.topic(), record.headers(), record.value());
-        } catch (RuntimeException e) {
-            if (stage.kind() != Stage.Kind.DEAD_LETTER) {
-                meters.poisonPill();
-                forward(partition, partitionProgress, record, plan.deadLetterStage(), poisonPill(record, e));
+        return apply(partition, partitionProgress, null, record, runner.run(record));
+    }
+
+    private void applyFinished(LaneDispatcher.Finished finished) {
+        if (progress.get(finished.partition()) == finished.progress()) { // else revoked meanwhile: the next owner reads it again
+            apply(finished.partition(), finished.progress(), finished.pending(), finished.record(), finished.outcome());
+        }
+    }
+
+    /**
+     * Carries out what became of a record: {@code pending} is its entry if it was started earlier
+     * (a lane), null if it ran just now on this thread. Returns false when its partition must not
+     * go on now.
+     */
+    private boolean apply(TopicPartition partition, PartitionProgress partitionProgress, PartitionProgress.Pending pending,
+                          ConsumerRecord<byte[], byte[]> record, RecordOutcome outcome) {
+        switch (outcome.kind()) {
+            case HANDLED -> {
+                if (pending == null) {
+                    partitionProgress.handled(record.offset());
+                } else {
+                    partitionProgress.complete(pending);
+                }
+                if (stage.kind() == Stage.Kind.DEAD_LETTER) {
+                    hookAttempts.remove(partition);
+                    meters.deadLettered();
+                } else {
+                    meters.handled();
+                }
                 return true;
             }
-            value = null; // the dead-letter hook still gets the record, with its raw bytes
-        }
-        Message<V> message = new Message<>(record, value, stage.number());
-        if (stage.kind() == Stage.Kind.DEAD_LETTER) {
-            return deadLetter(partition, partitionProgress, message);
-        }
-        try {
-            task.call(message);
-            partitionProgress.handled(record.offset());
-            meters.handled();
-        } catch (Throwable e) {
-            rethrowIfFatalToTheJvm(e);
-            meters.failed();
-            int target = spec.isFatal(e) ? plan.deadLetterStage() : stage.number() + 1;
-            forward(partition, partitionProgress, record, target, e);
-        }
-        return true;
-    }
-
-    private SerializationException poisonPill(ConsumerRecord<byte[], byte[]> record, RuntimeException cause) {
-        return new SerializationException("The value of " + record.topic() + "-" + record.partition() + "@" + record.offset()
-                + " cannot be deserialized with " + spec.deserializer().getClass().getName() + ": " + cause, cause);
-    }
-
-    /** Runs the record after the earlier records of its key; the outcome comes back through {@link #laneOutcomes}. */
-    private void toLane(TopicPartition partition, PartitionProgress partitionProgress, ConsumerRecord<byte[], byte[]> record) {
-        PartitionProgress.Pending pending = partitionProgress.started(record.offset());
-        inLanes++;
-        if (inLanes >= maxInLanes) {
-            lanesFull = true;
-        }
-        lanes.submit(record.key(), () -> {
-            Throwable error = null;
-            boolean poison = false;
-            try {
-                V value;
-                try {
-                    value = spec.deserializer().deserialize(record.topic(), record.headers(), record.value());
-                } catch (RuntimeException e) {
-                    poison = true;
-                    throw poisonPill(record, e);
+            case FORWARD -> {
+                if (outcome.poisonPill()) {
+                    meters.poisonPill();
+                } else {
+                    meters.failed();
                 }
-                task.call(new Message<>(record, value, stage.number()));
-            } catch (Throwable e) {
-                error = e;
+                forward(partition, partitionProgress, pending != null ? pending : partitionProgress.started(record.offset()),
+                        record, outcome.targetStage(), outcome.error());
+                return true;
             }
-            laneOutcomes.add(new LaneOutcome(partition, partitionProgress, pending, record, error, poison));
-        });
-    }
-
-    private void drainLaneOutcomes() {
-        LaneOutcome outcome;
-        while ((outcome = laneOutcomes.poll()) != null) {
-            inLanes--;
-            if (progress.get(outcome.source()) != outcome.progress()) {
-                continue; // revoked meanwhile: the next owner reads the record again
+            case RETRY_HOOK -> {
+                retryHookLater(partition, record, outcome.error());
+                return false;
             }
-            Throwable error = outcome.error();
-            if (error == null) {
-                outcome.progress().complete(outcome.pending());
-                meters.handled();
-                continue;
+            case LEAVE_UNCOMMITTED -> {
+                if (pending != null) {
+                    partitionProgress.giveUp(pending); // nothing past it is committed, and nothing waits for it
+                }
+                return false;
             }
-            rethrowIfFatalToTheJvm(error);
-            int target;
-            if (outcome.poison()) {
-                meters.poisonPill();
-                target = plan.deadLetterStage();
-            } else {
-                meters.failed();
-                target = spec.isFatal(error) ? plan.deadLetterStage() : stage.number() + 1;
-            }
-            sendForward(outcome.source(), outcome.progress(), outcome.pending(), outcome.record(), target, error);
-        }
-        if (lanesFull && inLanes < maxInLanes / 2) {
-            lanesFull = false;
+            case STOP_STAGE -> throw (VirtualMachineError) outcome.error();
+            default -> throw new IllegalStateException("unknown outcome " + outcome);
         }
     }
 
-    private boolean deadLetter(TopicPartition partition, PartitionProgress partitionProgress, Message<V> message) {
-        try {
-            task.deadLetter(message);
-            partitionProgress.handled(message.offset());
-            hookAttempts.remove(partition);
-            meters.deadLettered();
-            return true;
-        } catch (Throwable e) {
-            rethrowIfFatalToTheJvm(e);
-            int attempt = hookAttempts.merge(partition, 1, Integer::sum);
-            long delay = Math.max(10, Math.round(Math.min(MAX_HOOK_RETRY_MS,
-                    FIRST_HOOK_RETRY_MS * (1L << Math.min(attempt - 1, 16))) * timeScale));
-            log.error("The dead-letter hook of {} failed for {} (attempt {}); trying again in {} ms; the record is kept",
-                    task, message, attempt, delay, e);
-            hold(partition, message.offset(), clock.millis() + delay);
-            return false;
-        }
-    }
-
-    private void forward(TopicPartition partition, PartitionProgress partitionProgress,
-                         ConsumerRecord<byte[], byte[]> record, int target, Throwable error) {
-        sendForward(partition, partitionProgress, partitionProgress.started(record.offset()), record, target, error);
+    private void retryHookLater(TopicPartition partition, ConsumerRecord<byte[], byte[]> record, Throwable error) {
+        int attempt = hookAttempts.merge(partition, 1, Integer::sum);
+        long delay = Math.max(10, Math.round(Math.min(MAX_HOOK_RETRY_MS,
+                FIRST_HOOK_RETRY_MS * (1L << Math.min(attempt - 1, 16))) * settings.timeScale()));
+        log.error("The dead-letter hook of {} failed for {}-{}@{} (attempt {}): {}; trying again in {} ms; the record is kept",
+                taskName, record.topic(), record.partition(), record.offset(), attempt, SafeText.describe(error), delay);
+        hold(partition, record.offset(), clock.millis() + delay);
     }
 
     /** Forwards a record whose completion {@code pending} stands for; it completes when the forward is acknowledged. */
-    private void sendForward(TopicPartition partition, PartitionProgress partitionProgress, PartitionProgress.Pending pending,
-                             ConsumerRecord<byte[], byte[]> record, int target, Throwable error) {
+    private void forward(TopicPartition partition, PartitionProgress partitionProgress, PartitionProgress.Pending pending,
+                         ConsumerRecord<byte[], byte[]> record, int target, Throwable error) {
         long now = clock.millis();
         Stage next = plan.stage(target);
         long due = next.kind() == Stage.Kind.RETRY
-                ? now + Math.round(spec.backoff().delayBefore(target, random).toMillis() * timeScale)
+                ? now + Math.round(spec.backoff().delayBefore(target, random).toMillis() * settings.timeScale())
                 : now;
         Integer samePartition = record.partition() < partitionCounts.getOrDefault(next.topic(), 0) ? record.partition() : null;
         ProducerRecord<byte[], byte[]> forwarded = new ProducerRecord<>(next.topic(), samePartition, null,
                 record.key(), record.value(), RetryHeaders.forward(record, stage.number(), target, now, due, error));
         if (log.isDebugEnabled()) {
             log.debug("stage {}: {}-{}@{} failed ({}), forwarding to stage {}, due in {} ms", stage.number(), record.topic(),
-                    record.partition(), record.offset(), error.toString(), target, due - now);
+                    record.partition(), record.offset(), SafeText.describe(error), target, due - now);
         }
         forwards.send(partition, partitionProgress, pending, forwarded);
     }
@@ -351,7 +344,7 @@ final class StageReactor<V> implements Runnable {
      * when too many records or forwards are in flight.
      */
     private void reconcilePauses() {
-        boolean overloaded = forwards.overloaded() || lanesFull;
+        boolean overloaded = forwards.overloaded() || (lanes != null && lanes.full());
         boolean backlogged = lanes != null && anyBacklog();
         if (!anyPaused && !overloaded && !backlogged && forwards.failingPartitions().isEmpty() && throttle.held().isEmpty()) {
             return; // the common case, on every loop: nothing to pause, nothing paused
@@ -364,7 +357,7 @@ final class StageReactor<V> implements Runnable {
         wanted.addAll(forwards.failingPartitions());
         if (backlogged) {
             progress.forEach((partition, partitionProgress) -> {
-                if (partitionProgress.inFlight() >= maxInLanes) {
+                if (partitionProgress.uncommittable() >= lanes.maxInFlight()) {
                     wanted.add(partition);
                 }
             });
@@ -398,103 +391,77 @@ final class StageReactor<V> implements Runnable {
      */
     private boolean anyBacklog() {
         for (PartitionProgress partitionProgress : progress.values()) {
-            if (partitionProgress.inFlight() >= maxInLanes) {
+            if (partitionProgress.uncommittable() >= lanes.maxInFlight()) {
                 return true;
             }
         }
         return false;
     }
 
-    private Map<TopicPartition, OffsetAndMetadata> committable(Collection<TopicPartition> partitions) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (TopicPartition partition : partitions) {
-            PartitionProgress partitionProgress = progress.get(partition);
-            if (partitionProgress != null && partitionProgress.needsCommit()) {
-                long offset = partitionProgress.committable();
-                offsets.put(partition, new OffsetAndMetadata(offset));
-                partitionProgress.committed(offset);
-            }
-        }
-        return offsets;
-    }
-
-    private void commitAsync() {
-        Map<TopicPartition, OffsetAndMetadata> offsets = committable(progress.keySet());
-        if (offsets.isEmpty()) {
-            return;
-        }
-        consumer.commitAsync(offsets, (committed, error) -> {
-            if (error != null) {
-                log.warn("{}: asynchronous commit failed, will commit again: {}", stage, error.toString());
-                committed.keySet().forEach(tp -> {
-                    PartitionProgress partitionProgress = progress.get(tp);
-                    if (partitionProgress != null) {
-                        partitionProgress.commitFailed();
-                    }
-                });
-            }
-        });
-    }
-
-    private void commitSync(Collection<TopicPartition> partitions) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = committable(partitions);
-        if (offsets.isEmpty()) {
-            return;
-        }
-        try {
-            consumer.commitSync(offsets);
-        } catch (WakeupException e) {
-            consumer.commitSync(offsets); // the wakeup meant for poll: commit anyway
-        } catch (RuntimeException e) {
-            log.warn("{}: commit of {} failed: {}; those records will be read again", stage, offsets, e.toString());
-        }
-    }
-
-    /** Flushes forwards, commits what is complete and closes the consumer. */
-    private void finish() {
-        try {
-            awaitLanes();
-            forwarder.flush();
-            forwards.drain(progress);
-            commitSync(new ArrayList<>(progress.keySet()));
-        } catch (RuntimeException e) {
-            log.warn("{}: final commit failed: {}", stage, e.toString());
-        } finally {
+    /**
+     * Waits until no record of {@code partitions} is in flight (on a lane, or being forwarded),
+     * carrying out what finishes meanwhile; false if {@code deadlineNanos} came first.
+     */
+    private boolean settle(Collection<TopicPartition> partitions, long deadlineNanos) {
+        while (true) {
             if (lanes != null) {
-                try {
-                    lanes.shutdown(Duration.ofSeconds(1));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                lanes.drain(this::applyFinished);
+            }
+            forwards.drain(progress);
+            forwards.resendDue();
+            if (inFlight(partitions) == 0) {
+                return true;
+            }
+            if (System.nanoTime() >= deadlineNanos) {
+                return false;
             }
             try {
-                consumer.close(Duration.ofSeconds(10));
-            } catch (RuntimeException e) {
-                log.warn("{}: closing the consumer failed: {}", stage, e.toString());
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                return false;
             }
-            meters.close();
-            log.info("{} of {} stopped", stage, task.getClass().getSimpleName());
         }
     }
 
-    /** Waits (up to the shutdown timeout) until every record in the lanes finished, forwarding failures. */
-    private void awaitLanes() {
-        long deadline = System.nanoTime() + shutdownTimeout.toNanos();
-        while (inLanes > 0 && System.nanoTime() < deadline) {
-            drainLaneOutcomes();
-            if (inLanes > 0) {
-                try {
-                    Thread.sleep(1);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
+    private int inFlight(Collection<TopicPartition> partitions) {
+        int records = 0;
+        for (TopicPartition partition : partitions) {
+            PartitionProgress partitionProgress = progress.get(partition);
+            records += partitionProgress == null ? 0 : partitionProgress.inFlight();
+        }
+        return records;
+    }
+
+    /** Lets the records in hand finish (within the shutdown timeout), commits what is complete and closes the consumer. */
+    private void finish() {
+        Thread.interrupted(); // a stop's interrupt that reached this thread must not prevent the final commit
+        Set<TopicPartition> assigned = new HashSet<>(progress.keySet());
+        try {
+            long deadline = stopping ? stopDeadlineNanos : System.nanoTime() + settings.shutdownTimeout().toNanos();
+            if (!settle(assigned, deadline)) {
+                interruptCalls(); // what still runs is interrupted, and left uncommitted
+                if (!settle(assigned, System.nanoTime() + INTERRUPT_GRACE_NANOS)) {
+                    log.warn("{}: {} record(s) still running or being forwarded after {}; they are not committed and"
+                            + " will be read again", stage, inFlight(assigned), settings.shutdownTimeout());
                 }
             }
+        } catch (Throwable e) {
+            fail(e);
         }
-        if (inLanes > 0) {
-            log.warn("{}: {} record(s) still running after {}; they are not committed and will be read again",
-                    stage, inLanes, shutdownTimeout);
+        Thread.interrupted();
+        commits.commitSync(progress, assigned, FINAL_COMMIT_TIMEOUT);
+        if (lanes != null) {
+            lanes.shutdown(Duration.ofSeconds(1));
         }
+        Thread.interrupted();
+        closing = true;
+        try {
+            consumer.close(CLOSE_TIMEOUT);
+        } catch (RuntimeException e) {
+            log.warn("{}: closing the consumer failed: {}", stage, e.toString());
+        }
+        meters.close();
+        log.info("{} of {} stopped", stage, taskName);
     }
 
     private void forget(Collection<TopicPartition> partitions) {
@@ -506,23 +473,28 @@ final class StageReactor<V> implements Runnable {
         forwards.forget(partitions);
     }
 
-    private static void rethrowIfFatalToTheJvm(Throwable e) {
-        if (e instanceof VirtualMachineError error) {
-            throw error;
-        }
-    }
-
-    /** Runs on this reactor's thread, inside poll. */
+    /** Runs on this reactor's thread, inside poll (and inside close). */
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             if (partitions.isEmpty()) {
                 return;
             }
-            awaitLanes();
-            forwarder.flush();
-            forwards.drain(progress);
-            commitSync(partitions);
+            if (closing) { // leaving the group at the end of finish(): everything was settled and committed
+                commits.commitSync(progress, partitions, COMMIT_WHILE_CLOSING);
+                forget(partitions);
+                return;
+            }
+            long deadline = System.nanoTime() + settings.revocationBudget().toNanos();
+            try {
+                if (!settle(partitions, deadline)) {
+                    log.warn("{}: {} record(s) of revoked partitions {} still in flight after {}: not committed, their next"
+                            + " owner reads them again", stage, inFlight(partitions), numbers(partitions), settings.revocationBudget());
+                }
+            } catch (ForwardRefusedException e) {
+                fail(e); // the loop ends after this poll; the rebalance itself goes on
+            }
+            commits.commitSync(progress, partitions, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             forget(partitions);
             log.info("{}: partitions revoked: {}", stage, numbers(partitions));
         }

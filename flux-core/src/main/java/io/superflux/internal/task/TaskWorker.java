@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -35,10 +36,11 @@ import io.superflux.task.Task;
  */
 public final class TaskWorker implements Worker {
     private static final Logger log = LoggerFactory.getLogger(TaskWorker.class);
+    /** How long a stop waits after interrupting the calls: the final commit and closing the clients. */
+    private static final Duration AFTER_INTERRUPT = Duration.ofSeconds(25);
 
     private final Task<?> task;
     private final List<StageReactor<?>> reactors = new ArrayList<>();
-    private final List<Thread> threads = new ArrayList<>();
     private final Forwarder forwarder;
     private final Duration shutdownTimeout;
     private final AtomicInteger running;
@@ -65,20 +67,27 @@ public final class TaskWorker implements Worker {
                                    Consumer<TaskWorker> onTerminated) {
         StagePlan plan = task.spec().plan();
         ClusterSettings cluster = config.cluster(task.spec().cluster());
-        Map<String, Integer> partitions = TaskTopics.ensure(task, config, null);
-        Forwarder forwarder = new Forwarder(ClientProperties.forwarder(cluster, plan.group() + "-forwarder"));
+        OffsetResets.Policy mainStageReset = OffsetResets.Policy.parse(
+                config.consumerProperties().get(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG));
+        Map<String, Integer> partitions = TaskTopics.ensure(task, config);
+        Forwarder forwarder = new Forwarder(ClientProperties.forwarder(cluster, config.producer().properties(),
+                plan.group() + "-forwarder"));
+        forwarder.warmUp(plan.topics().subList(1, plan.topics().size()));
         List<Stage> stages = selection.stages().stream().map(plan::stage).toList();
         TaskWorker worker = new TaskWorker(task, forwarder, config.shutdownTimeout(), stages.size(), onTerminated);
         String name = task.getClass().getSimpleName();
         List<KafkaConsumer<byte[], byte[]>> consumers = new ArrayList<>();
         try {
             for (Stage stage : stages) {
-                KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
-                        ClientProperties.consumer(cluster, config.consumerProperties(), stage.group(), stage.number() == 0),
+                Map<String, Object> properties = ClientProperties.consumer(cluster, config.consumerProperties(), stage.group(),
+                        stage.number() == 0);
+                // Flux decides where to read when Kafka has no position (OffsetResets): nothing is skipped silently.
+                properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+                KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties,
                         new ByteArrayDeserializer(), new ByteArrayDeserializer());
                 consumers.add(consumer);
-                worker.reactors.add(newReactor(task, stage, consumer, forwarder, partitions, config,
-                        new StageMeters(meters, name, stage)));
+                worker.reactors.add(newReactor(task, stage, consumer, forwarder, partitions,
+                        settings(config, properties, mainStageReset), new StageMeters(meters, name, stage)));
             }
         } catch (RuntimeException e) {
             // e.g. a consumer setting kafka-clients rejects: close what was made, nothing leaks
@@ -87,42 +96,68 @@ public final class TaskWorker implements Worker {
             throw e;
         }
         for (StageReactor<?> reactor : worker.reactors) {
+            reactor.onFailure(worker::stageFailed);
             Thread thread = new Thread(() -> worker.runReactor(reactor),
                     "flux-" + plan.group() + "-stage-" + reactor.stage().number());
-            worker.threads.add(thread);
             log.info("Starting {} of {}", reactor.stage(), name);
             thread.start();
         }
         return worker;
     }
 
+    /**
+     * A revocation must finish well inside the group's rebalance timeout (max.poll.interval.ms, in
+     * both group protocols), or the member is expelled and every partition stalls: it waits at most
+     * half of it, and never longer than a stop would.
+     */
+    private static StageSettings settings(FluxConfig config, Map<String, Object> consumerProperties,
+                                          OffsetResets.Policy mainStageReset) {
+        Object maxPollInterval = consumerProperties.get(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG);
+        long rebalanceTimeoutMs = maxPollInterval == null ? 300_000 : Long.parseLong(maxPollInterval.toString().trim());
+        Duration budget = Duration.ofMillis(Math.min(config.shutdownTimeout().toMillis(), rebalanceTimeoutMs / 2));
+        return new StageSettings(config.retryTimeScale(), config.commitInterval(), config.shutdownTimeout(), budget,
+                mainStageReset);
+    }
+
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static StageReactor<?> newReactor(Task<?> task, Stage stage, KafkaConsumer<byte[], byte[]> consumer,
-                                              Forwarder forwarder, Map<String, Integer> partitions, FluxConfig config,
+                                              Forwarder forwarder, Map<String, Integer> partitions, StageSettings settings,
                                               StageMeters meters) {
         return new StageReactor(task, stage, consumer, forwarder, partitions, Clock.systemUTC(), new SplittableRandom(),
-                config.retryTimeScale(), config.commitInterval(), config.shutdownTimeout(), meters);
+                settings, meters);
+    }
+
+    /** A stage failed: the others stop too, at once and in parallel with its own winding down. */
+    private synchronized void stageFailed(Throwable error) {
+        if (failure == null) {
+            failure = error;
+            // From another thread: stop() waits for every stage, this one included, to end.
+            Thread stopper = new Thread(this::stop, "flux-stop-" + task.getClass().getSimpleName());
+            stopper.setDaemon(true);
+            stopper.start();
+        }
     }
 
     private void runReactor(StageReactor<?> reactor) {
         try {
             reactor.run();
         } finally {
-            Throwable error = reactor.failure();
-            if (error != null && failure == null) {
-                failure = error;
-                // Stop the other stages from another thread: stop() waits for this one to end.
-                Thread stopper = new Thread(this::stop, "flux-stop-" + task.getClass().getSimpleName());
-                stopper.setDaemon(true);
-                stopper.start();
+            if (reactor.failure() != null) {
+                stageFailed(reactor.failure());
             }
             if (running.decrementAndGet() == 0) {
-                // Clean up before anyone waiting on termination goes on.
+                // Clean up before anyone waiting on termination goes on; nothing here may be skipped.
+                Thread.interrupted();
                 try {
                     forwarder.close();
-                    onTerminated.accept(this);
+                } catch (RuntimeException e) {
+                    log.warn("Closing the forwarder of {} failed: {}", task.getClass().getSimpleName(), e.toString());
                 } finally {
-                    terminated.countDown();
+                    try {
+                        onTerminated.accept(this);
+                    } finally {
+                        terminated.countDown();
+                    }
                 }
             }
         }
@@ -146,10 +181,13 @@ public final class TaskWorker implements Worker {
         }
         try {
             if (!terminated.await(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                log.error("{} did not stop within {} (flux.shutdown-timeout): interrupting its stages; records not"
-                        + " committed are read again after a restart", task.getClass().getSimpleName(), shutdownTimeout);
-                threads.forEach(Thread::interrupt);
-                terminated.await(10, TimeUnit.SECONDS);
+                log.warn("{} did not stop within {} (flux.shutdown-timeout): interrupting the calls still running; they"
+                        + " are not committed and will be read again", task.getClass().getSimpleName(), shutdownTimeout);
+                reactors.forEach(StageReactor::interruptCalls);
+                if (!terminated.await(AFTER_INTERRUPT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    log.error("{} still runs {} after its calls were interrupted (a call that ignores interrupts?);"
+                            + " giving up waiting", task.getClass().getSimpleName(), AFTER_INTERRUPT);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

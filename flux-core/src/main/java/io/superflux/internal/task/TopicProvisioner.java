@@ -3,20 +3,27 @@ package io.superflux.internal.task;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
@@ -25,14 +32,11 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.superflux.retry.StagePlan;
-
 /**
- * Makes sure every topic of a task exists before its stages start: the input topic must exist;
- * missing retry and dead-letter topics are created with the input topic's partition count (so a
- * record keeps its partition number through every stage) unless creation is turned off. Then it
- * waits until every partition has a leader that serves it: an idempotent producer writing to a
- * partition whose leader is not yet acting can fail every retry.
+ * The admin side of provisioning a task's topics: reads what the cluster holds
+ * ({@link ClusterState}), applies a {@link TopicPlan}'s changes, and waits until every partition
+ * has a leader that serves it: an idempotent producer writing to a partition whose leader is not
+ * yet acting can fail every retry. Every call is bounded by {@code flux.startup-timeout}.
  */
 final class TopicProvisioner {
     private static final Logger log = LoggerFactory.getLogger(TopicProvisioner.class);
@@ -47,71 +51,106 @@ final class TopicProvisioner {
         this.timeout = timeout;
     }
 
-    /**
-     * Ensures the topics of {@code plan} and returns the partition count of each. A missing input
-     * topic is an error, or is created with {@code inputPartitions} partitions when that is given.
-     */
-    Map<String, Integer> ensure(StagePlan plan, boolean autoCreate, Integer inputPartitions) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Map<String, Integer> partitions = describe(plan.topics(), deadline);
-        if (!partitions.containsKey(plan.inputTopic()) && inputPartitions != null) {
-            create(List.of(plan.inputTopic()), inputPartitions, deadline);
-            partitions.put(plan.inputTopic(), inputPartitions);
-        }
-        Integer input = partitions.get(plan.inputTopic());
-        if (input == null) {
-            throw new IllegalStateException("The input topic '" + plan.inputTopic() + "' does not exist on " + clusterDescription
-                    + ": create it (e.g. kafka-topics.sh --create --topic " + plan.inputTopic() + " --partitions 6)");
-        }
-        List<String> missing = plan.topics().stream().filter(t -> !partitions.containsKey(t)).toList();
-        if (!missing.isEmpty()) {
-            if (!autoCreate) {
-                throw new IllegalStateException("Topics " + missing + " do not exist on " + clusterDescription
-                        + " and flux.topics.auto-create is false: create them, each with " + input + " partitions");
+    String clusterDescription() {
+        return clusterDescription;
+    }
+
+    /** The brokers, and each of {@code topics} that exists with its partitions, replicas and configs. */
+    ClusterState read(List<String> topics) {
+        long deadline = deadline();
+        Map<String, TopicDescription> described = describe(topics, deadline);
+        Map<String, Config> configs = new HashMap<>();
+        if (!described.isEmpty()) {
+            List<ConfigResource> resources = described.keySet().stream()
+                    .map(topic -> new ConfigResource(ConfigResource.Type.TOPIC, topic)).toList();
+            try {
+                await(admin.describeConfigs(resources).all(), deadline)
+                        .forEach((resource, config) -> configs.put(resource.name(), config));
+            } catch (ExecutionException e) {
+                throw failure("describe the configs of " + described.keySet(), e.getCause());
             }
-            create(missing, input, deadline);
-            missing.forEach(t -> partitions.put(t, input));
         }
-        partitions.forEach((topic, count) -> {
-            if (count < input) {
-                log.warn("Topic {} has {} partitions, fewer than the input topic's {}: records from higher partitions"
-                        + " are forwarded to it by key", topic, count, input);
+        Map<String, ClusterState.TopicState> states = new HashMap<>();
+        described.forEach((topic, description) -> {
+            Map<String, String> values = new HashMap<>();
+            Set<String> explicit = new HashSet<>();
+            Config config = configs.get(topic);
+            if (config != null) {
+                for (ConfigEntry entry : config.entries()) {
+                    if (entry.value() != null) {
+                        values.put(entry.name(), entry.value());
+                    }
+                    if (entry.source() == ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG) {
+                        explicit.add(entry.name());
+                    }
+                }
             }
+            int replicas = description.partitions().isEmpty() ? 0 : description.partitions().get(0).replicas().size();
+            states.put(topic, new ClusterState.TopicState(description.partitions().size(), replicas, values, explicit));
         });
-        awaitLeaders(plan.topics(), deadline);
-        return partitions;
+        int brokers;
+        try {
+            brokers = await(admin.describeCluster().nodes(), deadline).size();
+        } catch (ExecutionException e) {
+            throw failure("describe the cluster", e.getCause());
+        }
+        return new ClusterState(brokers, states);
     }
 
     /** The partition count of each of {@code topics} that exists. */
     Map<String, Integer> partitionCounts(List<String> topics) {
-        return describe(topics, System.nanoTime() + timeout.toNanos());
+        Map<String, Integer> counts = new HashMap<>();
+        describe(topics, deadline()).forEach((topic, description) -> counts.put(topic, description.partitions().size()));
+        return counts;
     }
 
-    private Map<String, Integer> describe(List<String> topics, long deadline) {
-        Map<String, KafkaFuture<TopicDescription>> futures = admin.describeTopics(topics).topicNameValues();
-        Map<String, Integer> partitions = new HashMap<>();
-        for (Map.Entry<String, KafkaFuture<TopicDescription>> entry : futures.entrySet()) {
-            try {
-                partitions.put(entry.getKey(), await(entry.getValue(), deadline).partitions().size());
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
-                    throw failure("describe topic " + entry.getKey(), e.getCause());
-                }
+    /** Applies {@code changes}: creates topics, adds partitions, alters configs. */
+    void apply(List<TopicPlan.Change> changes) {
+        long deadline = deadline();
+        List<TopicPlan.Change> creates = changes.stream().filter(c -> c.action() == TopicPlan.Action.CREATE).toList();
+        if (!creates.isEmpty()) {
+            create(creates, deadline);
+        }
+        Map<String, NewPartitions> growth = new HashMap<>();
+        Map<ConfigResource, java.util.Collection<AlterConfigOp>> alterations = new HashMap<>();
+        for (TopicPlan.Change change : changes) {
+            if (change.action() == TopicPlan.Action.ADD_PARTITIONS) {
+                growth.put(change.topic(), NewPartitions.increaseTo(change.partitions()));
+            } else if (change.action() == TopicPlan.Action.ALTER_CONFIGS) {
+                List<AlterConfigOp> ops = new ArrayList<>();
+                change.configs().forEach((name, value) -> ops.add(new AlterConfigOp(new ConfigEntry(name, value),
+                        AlterConfigOp.OpType.SET)));
+                alterations.put(new ConfigResource(ConfigResource.Type.TOPIC, change.topic()), ops);
             }
         }
-        return partitions;
+        try {
+            if (!growth.isEmpty()) {
+                await(admin.createPartitions(growth).all(), deadline);
+                growth.forEach((topic, count) -> log.info("Topic {} now has {} partitions", topic, count.totalCount()));
+            }
+            if (!alterations.isEmpty()) {
+                await(admin.incrementalAlterConfigs(alterations).all(), deadline);
+                alterations.forEach((resource, ops) -> log.info("Topic {}: set {}", resource.name(),
+                        ops.stream().map(op -> op.configEntry().name() + "=" + op.configEntry().value()).toList()));
+            }
+        } catch (ExecutionException e) {
+            throw failure("change topics " + growth.keySet() + " " + alterations.keySet(), e.getCause());
+        }
     }
 
-    private void create(List<String> topics, int partitionCount, long deadline) {
+    private void create(List<TopicPlan.Change> creates, long deadline) {
         List<NewTopic> newTopics = new ArrayList<>();
-        for (String topic : topics) {
-            newTopics.add(new NewTopic(topic, Optional.of(partitionCount), Optional.empty()));
+        for (TopicPlan.Change change : creates) {
+            Optional<Short> replicas = change.replicationFactor().isPresent()
+                    ? Optional.of((short) change.replicationFactor().getAsInt()) : Optional.empty();
+            newTopics.add(new NewTopic(change.topic(), Optional.of(change.partitions()), replicas).configs(change.configs()));
         }
         Map<String, KafkaFuture<Void>> results = admin.createTopics(newTopics).values();
-        for (Map.Entry<String, KafkaFuture<Void>> result : results.entrySet()) {
+        for (TopicPlan.Change change : creates) {
             try {
-                await(result.getValue(), deadline);
-                log.info("Created topic {} with {} partitions on {}", result.getKey(), partitionCount, clusterDescription);
+                await(results.get(change.topic()), deadline);
+                log.info("Created topic {} with {} partitions on {}{}", change.topic(), change.partitions(), clusterDescription,
+                        change.configs().isEmpty() ? "" : " " + change.configs());
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause();
                 if (cause instanceof TopicExistsException) {
@@ -119,13 +158,29 @@ final class TopicProvisioner {
                 }
                 if (cause instanceof TopicAuthorizationException || cause instanceof ClusterAuthorizationException
                         || cause instanceof PolicyViolationException) {
-                    throw new IllegalStateException("Flux may not create topic " + result.getKey() + " on " + clusterDescription
-                            + " (" + cause.getMessage() + "): create " + topics + " with " + partitionCount
+                    List<String> names = creates.stream().map(TopicPlan.Change::topic).toList();
+                    throw new IllegalStateException("Flux may not create topic " + change.topic() + " on " + clusterDescription
+                            + " (" + cause.getMessage() + "): create " + names + " with " + change.partitions()
                             + " partitions each, or grant CREATE; with flux.topics.auto-create = false Flux only checks them", cause);
                 }
-                throw failure("create topic " + result.getKey(), cause);
+                throw failure("create topic " + change.topic(), cause);
             }
         }
+    }
+
+    private Map<String, TopicDescription> describe(List<String> topics, long deadline) {
+        Map<String, KafkaFuture<TopicDescription>> futures = admin.describeTopics(topics).topicNameValues();
+        Map<String, TopicDescription> described = new HashMap<>();
+        for (Map.Entry<String, KafkaFuture<TopicDescription>> entry : futures.entrySet()) {
+            try {
+                described.put(entry.getKey(), await(entry.getValue(), deadline));
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw failure("describe topic " + entry.getKey(), e.getCause());
+                }
+            }
+        }
+        return described;
     }
 
     /**
@@ -135,7 +190,8 @@ final class TopicProvisioner {
      * records expire (seen with kafka-clients 4.1.1 and 4.4.0). ListOffsets is served by the acting
      * leader only, so one describe names the partitions and their leaders, and ListOffsets proves them.
      */
-    private void awaitLeaders(List<String> topics, long deadline) {
+    void awaitLeaders(List<String> topics) {
+        long deadline = deadline();
         while (true) {
             try {
                 Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
@@ -160,6 +216,10 @@ final class TopicProvisioner {
             }
             sleep(50);
         }
+    }
+
+    private long deadline() {
+        return System.nanoTime() + timeout.toNanos();
     }
 
     private <T> T await(KafkaFuture<T> future, long deadline) throws ExecutionException {

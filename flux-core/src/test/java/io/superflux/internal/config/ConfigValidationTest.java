@@ -180,4 +180,37 @@ class ConfigValidationTest {
                 new Properties(), Map.of("flux.producer.compression-codec", "brotli")));
         assertMessage(e, "\"brotli\"", "SuperFlux.configure");
     }
+
+    @Test
+    void topicSettingsHaveSafeDefaults() {
+        io.superflux.TopicSettings topics = ConfigFixture.load("").topics();
+        assertTrue(topics.autoCreate());
+        assertTrue(topics.replicationFactor().isEmpty(), "the broker's default");
+        assertTrue(topics.minInsyncReplicas().isEmpty(), "the broker's default");
+        assertEquals(2.0, topics.retentionSafetyFactor());
+        assertEquals(Duration.ofDays(7), topics.minRetention());
+        assertEquals(Duration.ofDays(28), topics.deadLetterRetention());
+        assertFalse(topics.allowShortRetention());
+        io.superflux.TopicSettings set = ConfigFixture.load("flux.topics { replication-factor = 3, min-insync-replicas = 2,"
+                + " properties { \"compression.type\" = lz4 } }").topics();
+        assertEquals(java.util.OptionalInt.of(3), set.replicationFactor());
+        assertEquals(java.util.OptionalInt.of(2), set.minInsyncReplicas());
+        assertEquals(Map.of("compression.type", "lz4"), set.properties());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "flux.topics.replication-factor = three | flux.topics.replication-factor | a whole number from 1 to 32767, or default",
+            "flux.topics.replication-factor = 0 | flux.topics.replication-factor | a whole number from 1 to 32767, or default",
+            "flux.topics { replication-factor = 2, min-insync-replicas = 3 } | flux.topics.min-insync-replicas | at most flux.topics.replication-factor (2)",
+            "flux.topics.retention-safety-factor = 0.5 | flux.topics.retention-safety-factor | at least 1.0",
+            "flux.topics.min-retention = forever | flux.topics.min-retention | a duration",
+            "flux.topics.dead-letter-retention = 0s | flux.topics.dead-letter-retention | greater than 0",
+            "flux.topics.allow-short-retention = maybe | flux.topics.allow-short-retention | true or false",
+            "flux.topics.retention = 7d | flux.topics.retention | allowed keys under flux.topics are"})
+    void badTopicSettingsNameTheKeyAndWhatIsAllowed(String hocon, String key, String allowed) {
+        FluxConfigException e = rejected(hocon);
+        assertEquals(key, e.key());
+        assertMessage(e, key, allowed);
+    }
 }

@@ -22,7 +22,7 @@ class PartitionProgressTest {
         progress.handled(11);
         assertEquals(12, progress.committable());
         assertTrue(progress.needsCommit());
-        progress.committed(12);
+        progress.commitSent(12);
         assertFalse(progress.needsCommit());
     }
 
@@ -47,10 +47,24 @@ class PartitionProgressTest {
     void aFailedAsynchronousCommitIsMadeAgain() {
         PartitionProgress progress = new PartitionProgress();
         progress.handled(3);
-        progress.committed(4);
+        progress.commitSent(4);
         assertFalse(progress.needsCommit());
-        progress.commitFailed();
+        progress.commitFailed(4);
         assertTrue(progress.needsCommit());
         assertEquals(4, progress.committable());
+    }
+
+    @Test
+    void anOffsetSentButNotConfirmedStillNeedsASynchronousCommit() {
+        PartitionProgress progress = new PartitionProgress();
+        progress.handled(3);
+        progress.commitSent(4);
+        assertFalse(progress.needsCommit(), "the asynchronous commit is out: not sent twice");
+        assertTrue(progress.needsConfirmedCommit(), "but a revocation must not count on it");
+        progress.commitConfirmed(4);
+        assertFalse(progress.needsConfirmedCommit());
+        assertFalse(progress.needsCommit());
+        progress.commitFailed(4);
+        assertFalse(progress.needsCommit(), "a late failure of an offset the broker already confirmed changes nothing");
     }
 }

@@ -96,4 +96,42 @@ class RetryHeadersTest {
                 RetryHeaders.forward(plain, 0, 1, 1, 2, new RuntimeException("x")));
         assertArrayEquals(new Header[0], stripped.toArray());
     }
+
+    @Test
+    void anApplicationHeaderWhoseNameStartsWithFluxIsTheApplicationsAndTravelsUnchanged() {
+        RecordHeaders app = new RecordHeaders();
+        app.add("flux-trace-id", "t-9".getBytes(UTF_8));
+        app.add("trace", "t1".getBytes(UTF_8));
+        RecordHeaders first = RetryHeaders.forward(record("awesome", 0, 1, app), 0, 1, 5_000, 6_000, new RuntimeException("one"));
+        RecordHeaders second = RetryHeaders.forward(record("awesome-g-try-1", 0, 1, first), 1, 2, 7_000, 9_000,
+                new RuntimeException("two"));
+
+        assertTrue(RetryHeaders.isFluxHeader(RetryHeaders.DUE_AT));
+        assertTrue(!RetryHeaders.isFluxHeader("flux-trace-id"), "only the headers Flux defines are Flux's");
+        List<String> values = new ArrayList<>();
+        second.headers("flux-trace-id").forEach(h -> values.add(new String(h.value(), UTF_8)));
+        assertEquals(List.of("t-9"), values, "kept once, unchanged, through two forwards");
+        assertEquals(List.of("flux-trace-id", "trace"), appHeaderKeys(RetryHeaders.withoutFluxHeaders(second)));
+    }
+
+    @Test
+    void aDueTimeThatIsNotAPlainDecimalNumberIsNoDueTimeNeverAnEarlyOne() {
+        for (String malformed : List.of("+1700000000000", "1700000000000\n", " 1700000000000", "-", "--5",
+                "99999999999999999999", "1e12", "", "12:00", "１２３")) {
+            RecordHeaders headers = new RecordHeaders();
+            headers.add(RetryHeaders.DUE_AT, malformed.getBytes(UTF_8));
+            assertEquals(RetryHeaders.NO_DUE_TIME, RetryHeaders.dueAt(headers), "'" + malformed + "' is not a due time");
+        }
+        for (long valid : List.of(0L, 1_700_000_000_000L, Long.MAX_VALUE)) {
+            RecordHeaders headers = new RecordHeaders();
+            headers.add(RetryHeaders.DUE_AT, Long.toString(valid).getBytes(UTF_8));
+            assertEquals(valid, RetryHeaders.dueAt(headers));
+        }
+    }
+
+    private static List<String> appHeaderKeys(RecordHeaders headers) {
+        List<String> keys = new ArrayList<>();
+        headers.forEach(h -> keys.add(h.key()));
+        return keys;
+    }
 }

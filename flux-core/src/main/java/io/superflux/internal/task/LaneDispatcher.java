@@ -1,0 +1,89 @@
+package io.superflux.internal.task;
+
+import java.time.Duration;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Key-ordered concurrency for one stage ({@code concurrency(K)}, K &gt; 1): records run on K lane
+ * threads through a {@link KeyOrderedExecutor} (the same key one after the other in offset order,
+ * different keys in parallel) and each one's {@link RecordOutcome} comes back on a queue that the
+ * reactor thread drains and carries out. It also bounds what is in flight: at
+ * {@code maxInFlight} records the stage must stop fetching, and it may fetch again below half that.
+ *
+ * <p>Apart from the outcome queue and the in-flight gauge, only the reactor thread uses it.
+ */
+final class LaneDispatcher {
+    /** A record a lane finished, and what became of it. */
+    record Finished(TopicPartition partition, PartitionProgress progress, PartitionProgress.Pending pending,
+                    ConsumerRecord<byte[], byte[]> record, RecordOutcome outcome) {
+    }
+
+    private final KeyOrderedExecutor executor;
+    private final RecordRunner<?> runner;
+    private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
+    private final int maxInFlight;
+    private volatile int inFlight;
+    private boolean full;
+
+    LaneDispatcher(int concurrency, String threadNamePrefix, RecordRunner<?> runner) {
+        this.executor = new KeyOrderedExecutor(concurrency, threadNamePrefix);
+        this.runner = runner;
+        this.maxInFlight = Math.max(1_000, 50 * concurrency);
+    }
+
+    /** Runs {@code record} after the earlier records of its key; it stays incomplete in {@code progress} until drained. */
+    void submit(TopicPartition partition, PartitionProgress progress, ConsumerRecord<byte[], byte[]> record) {
+        PartitionProgress.Pending pending = progress.started(record.offset());
+        inFlight++;
+        if (inFlight >= maxInFlight) {
+            full = true;
+        }
+        executor.submit(record.key(), () -> finished.add(new Finished(partition, progress, pending, record, runner.run(record))));
+    }
+
+    /** Hands every finished record to {@code apply}, on the calling (reactor) thread. */
+    void drain(Consumer<Finished> apply) {
+        Finished next;
+        while ((next = finished.poll()) != null) {
+            inFlight--;
+            apply.accept(next);
+        }
+        if (full && inFlight < maxInFlight / 2) {
+            full = false;
+        }
+    }
+
+    /** Records submitted and not yet drained. */
+    int inFlight() {
+        return inFlight;
+    }
+
+    /** Whether so many records are in flight that the stage must stop fetching. */
+    boolean full() {
+        return full;
+    }
+
+    /** Records in flight at which a stage stops fetching: max(1000, 50 × concurrency). */
+    int maxInFlight() {
+        return maxInFlight;
+    }
+
+    /** A stop outlasted its timeout: the calls still running are interrupted, and left uncommitted. */
+    void interruptRunning() {
+        runner.interruptCalls();
+        executor.interruptAll();
+    }
+
+    /** Stops the lane threads, interrupting any still running after {@code timeout}. */
+    void shutdown(Duration timeout) {
+        try {
+            executor.shutdown(timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package io.superflux.internal.task;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.superflux.retry.Stage;
+
+/**
+ * Commits a stage's completed offsets: asynchronously on an interval, synchronously when
+ * partitions are revoked and at stop. An offset counts as committed only once the broker
+ * confirmed it, so a revocation right after an asynchronous commit commits again instead of
+ * trusting a commit that may still fail. A synchronous commit never throws: a wakeup meant for
+ * poll, or the interrupt of a stop that outlasted its timeout, does not prevent it, and a failed
+ * commit only means those records are read again.
+ *
+ * <p>Used on the reactor thread only (Kafka runs commit callbacks there too).
+ */
+final class OffsetCommitter {
+    private static final Logger log = LoggerFactory.getLogger(StageReactor.class);
+    private static final int ATTEMPTS = 3;
+
+    private final Consumer<byte[], byte[]> consumer;
+    private final Stage stage;
+
+    OffsetCommitter(Consumer<byte[], byte[]> consumer, Stage stage) {
+        this.consumer = consumer;
+        this.stage = stage;
+    }
+
+    /** Commits, asynchronously, every partition whose committable offset moved. */
+    void commitAsync(Map<TopicPartition, PartitionProgress> progress) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        Map<TopicPartition, PartitionProgress> sentFor = new HashMap<>();
+        progress.forEach((partition, partitionProgress) -> {
+            if (partitionProgress.needsCommit()) {
+                long offset = partitionProgress.committable();
+                offsets.put(partition, new OffsetAndMetadata(offset));
+                sentFor.put(partition, partitionProgress);
+                partitionProgress.commitSent(offset);
+            }
+        });
+        if (offsets.isEmpty()) {
+            return;
+        }
+        consumer.commitAsync(offsets, (committed, error) -> {
+            // The progress objects of the commit, not the current ones: a partition may have been revoked meanwhile.
+            sentFor.forEach((partition, partitionProgress) -> {
+                long offset = offsets.get(partition).offset();
+                if (error == null) {
+                    partitionProgress.commitConfirmed(offset);
+                } else {
+                    partitionProgress.commitFailed(offset);
+                }
+            });
+            if (error != null) {
+                log.warn("{}: asynchronous commit failed, will commit again: {}", stage, error.toString());
+            }
+        });
+    }
+
+    /**
+     * Commits {@code partitions} synchronously, waiting at most {@code timeout}; returns whether
+     * every offset was confirmed. Never throws.
+     */
+    boolean commitSync(Map<TopicPartition, PartitionProgress> progress, Collection<TopicPartition> partitions,
+                       Duration timeout) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition partition : partitions) {
+            PartitionProgress partitionProgress = progress.get(partition);
+            if (partitionProgress != null && partitionProgress.needsConfirmedCommit()) {
+                offsets.put(partition, new OffsetAndMetadata(partitionProgress.committable()));
+            }
+        }
+        if (offsets.isEmpty()) {
+            return true;
+        }
+        Duration wait = timeout.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : timeout;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                consumer.commitSync(offsets, wait);
+                offsets.forEach((partition, offset) -> progress.get(partition).commitConfirmed(offset.offset()));
+                return true;
+            } catch (WakeupException | InterruptException e) {
+                // A wakeup meant for poll, or a stop's interrupt: neither is a reason not to commit.
+                Thread.interrupted(); // InterruptException sets the flag again
+                if (attempt == ATTEMPTS) {
+                    log.warn("{}: commit of {} did not go through ({}); those records will be read again", stage, offsets, e.toString());
+                    return false;
+                }
+            } catch (RuntimeException e) {
+                log.warn("{}: commit of {} failed: {}; those records will be read again", stage, offsets, e.toString());
+                return false;
+            }
+        }
+    }
+}

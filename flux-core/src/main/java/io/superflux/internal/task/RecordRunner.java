@@ -1,0 +1,132 @@
+package io.superflux.internal.task;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+
+import io.superflux.retry.Stage;
+import io.superflux.task.Message;
+import io.superflux.task.Task;
+import io.superflux.task.TaskSpec;
+
+/**
+ * Runs one record through a stage — deserialize, then {@code call} (or the dead-letter hook in
+ * the dead-letter stage) — and says what becomes of it. This is the only place where a stage
+ * catches what the application throws, so both modes (one record at a time, and key-ordered
+ * concurrency) treat every kind of Throwable alike:
+ *
+ * <ul>
+ * <li>The deserializer throws anything (a RuntimeException, a checked exception thrown sneakily,
+ *     an Error): a poison pill, straight to the dead letters with its raw bytes. In the dead-letter
+ *     stage the hook gets the record with a null value instead.</li>
+ * <li>{@code call} throws: forward to the next stage, or straight to the dead letters if the type
+ *     is declared fatal. StackOverflowError and other Errors included.</li>
+ * <li>The dead-letter hook throws: call it again later, holding the partition.</li>
+ * <li>After {@link #interruptCalls} (a stop that outlasted its timeout): whatever the interrupted
+ *     call throws is not a failure of the record; it is left uncommitted and read again.</li>
+ * <li>Only a {@link VirtualMachineError} other than {@link StackOverflowError} stops the stage.</li>
+ * </ul>
+ *
+ * <p>Thread-safe: the reactor thread or the lane threads call {@link #run}; any thread may call
+ * {@link #interruptCalls}.
+ */
+final class RecordRunner<V> {
+    private final Task<V> task;
+    private final Stage stage;
+    private final int deadLetterStage;
+    private final Deserializer<V> deserializer;
+    private final boolean deadLetters;
+    private final boolean onReactorThread;
+    private volatile boolean interruptedForStop;
+    /** The thread running a call in sequential mode, so that a stop interrupts the call and nothing else. */
+    private volatile Thread callingThread;
+
+    /** {@code onReactorThread}: records run on the reactor thread (sequential mode), not on lanes. */
+    RecordRunner(Task<V> task, Stage stage, boolean onReactorThread) {
+        TaskSpec<V> spec = task.spec();
+        this.task = task;
+        this.stage = stage;
+        this.deadLetterStage = spec.plan().deadLetterStage();
+        this.deserializer = spec.deserializer();
+        this.deadLetters = stage.kind() == Stage.Kind.DEAD_LETTER;
+        this.onReactorThread = onReactorThread;
+    }
+
+    /** Runs {@code record} on the calling thread and classifies the result; never throws. */
+    RecordOutcome run(ConsumerRecord<byte[], byte[]> record) {
+        V value;
+        try {
+            value = deserializer.deserialize(record.topic(), record.headers(), record.value());
+        } catch (Throwable e) {
+            if (isFatalToTheJvm(e)) {
+                return RecordOutcome.stopStage(e);
+            }
+            if (!deadLetters) {
+                return RecordOutcome.poisonPill(deadLetterStage, poisonPill(record, e));
+            }
+            value = null; // the dead-letter hook still gets the record, with its raw bytes
+        }
+        Message<V> message = new Message<>(record, value, stage.number());
+        if (onReactorThread) {
+            callingThread = Thread.currentThread();
+        }
+        try {
+            if (deadLetters) {
+                task.deadLetter(message);
+            } else {
+                task.call(message);
+            }
+            return RecordOutcome.HANDLED;
+        } catch (Throwable e) {
+            return classify(e);
+        } finally {
+            if (onReactorThread) {
+                callingThread = null;
+            }
+            // An interrupt is the call's business: one left set (by the stop, or by the task) would
+            // otherwise make the consumer's next poll or commit throw.
+            Thread.interrupted();
+        }
+    }
+
+    private RecordOutcome classify(Throwable error) {
+        if (isFatalToTheJvm(error)) {
+            return RecordOutcome.stopStage(error);
+        }
+        if (interruptedForStop) {
+            return RecordOutcome.LEAVE_UNCOMMITTED;
+        }
+        if (deadLetters) {
+            return RecordOutcome.retryHook(error);
+        }
+        return RecordOutcome.forward(task.spec().isFatal(error) ? deadLetterStage : stage.number() + 1, error);
+    }
+
+    /**
+     * A stop outlasted its timeout: from now on a failing call is left uncommitted, not forwarded.
+     * Interrupts the call running on the reactor thread (sequential mode); lane threads are
+     * interrupted by their executor.
+     */
+    void interruptCalls() {
+        interruptedForStop = true;
+        Thread calling = callingThread;
+        if (calling != null) {
+            calling.interrupt();
+        }
+    }
+
+    /** Whether {@link #interruptCalls} was called. */
+    boolean interruptedForStop() {
+        return interruptedForStop;
+    }
+
+    /** Whether the stage must stop: the JVM cannot be trusted after it. A stack overflow is the call's own failure. */
+    static boolean isFatalToTheJvm(Throwable error) {
+        return error instanceof VirtualMachineError && !(error instanceof StackOverflowError);
+    }
+
+    private SerializationException poisonPill(ConsumerRecord<byte[], byte[]> record, Throwable cause) {
+        return new SerializationException("The value of " + record.topic() + "-" + record.partition() + "@" + record.offset()
+                + " cannot be deserialized with " + deserializer.getClass().getName() + ": " + SafeText.describe(cause), cause);
+    }
+}

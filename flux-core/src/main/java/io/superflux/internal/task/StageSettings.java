@@ -1,0 +1,17 @@
+package io.superflux.internal.task;
+
+import java.time.Duration;
+
+/**
+ * The settings one stage reactor runs with.
+ *
+ * @param timeScale          factor on every retry wait ({@code flux.retry.time-scale})
+ * @param commitInterval     how often completed offsets are committed asynchronously
+ * @param shutdownTimeout    how long a stop waits for the records in hand before interrupting them
+ * @param revocationBudget   how long a revocation may wait for the revoked partitions' records in
+ *                           flight and their commit: well inside the group's rebalance timeout
+ * @param mainStageReset     where the main stage starts without a committed offset
+ */
+record StageSettings(double timeScale, Duration commitInterval, Duration shutdownTimeout, Duration revocationBudget,
+                     OffsetResets.Policy mainStageReset) {
+}
