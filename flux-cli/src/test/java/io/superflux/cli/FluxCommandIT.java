@@ -29,6 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.superflux.testkit.EmbeddedKafka;
 import io.superflux.testkit.EmbeddedKafkaExtension;
+import io.superflux.testkit.FluxWorkerProcess;
 
 /** The built flux.jar, run as users run it, against a real broker. */
 @ExtendWith(EmbeddedKafkaExtension.class)
@@ -59,18 +60,18 @@ class FluxCommandIT {
         return records.stream().map(r -> new String(r.value(), UTF_8)).collect(Collectors.toList());
     }
 
-    private static void await(Duration timeout, java.util.function.BooleanSupplier condition, FluxProcess... watched)
+    private static void await(Duration timeout, java.util.function.BooleanSupplier condition, FluxWorkerProcess... watched)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
-            for (FluxProcess process : watched) {
+            for (FluxWorkerProcess process : watched) {
                 if (!process.isAlive()) {
                     fail("flux exited early with " + process.exitCode() + ":\n" + process.output());
                 }
             }
             if (System.nanoTime() > deadline) {
                 StringBuilder outputs = new StringBuilder();
-                for (FluxProcess process : watched) {
+                for (FluxWorkerProcess process : watched) {
                     outputs.append(process.output()).append("\n----\n");
                 }
                 fail("not reached within " + timeout + "\n" + outputs);
@@ -95,7 +96,7 @@ class FluxCommandIT {
         Set<String> expected = values.stream().filter(v -> !v.startsWith("poison")).collect(Collectors.toSet());
         produce(kafka, topic, values);
 
-        FluxProcess first = FluxProcess.start(env(kafka), topic(topic), null, "process", "--load", LOAD, TASK);
+        FluxWorkerProcess first = FluxProcess.start(env(kafka), topic(topic), null, "process", "--load", LOAD, TASK);
         await(Duration.ofSeconds(60), () -> kafka.readAll(topic + "-sink", 300, Duration.ofSeconds(1)).size() >= 300, first);
         first.terminate();
         assertEquals(0, first.waitFor(Duration.ofSeconds(60)), first.output());
@@ -103,7 +104,7 @@ class FluxCommandIT {
         int handledBeforeRestart = kafka.readAll(topic + "-sink", 0, Duration.ofSeconds(1)).size();
         assertTrue(handledBeforeRestart < expected.size(), "the SIGTERM came mid-run: " + handledBeforeRestart);
 
-        FluxProcess second = FluxProcess.start(env(kafka), topic(topic), null, "process", "--load", LOAD, TASK);
+        FluxWorkerProcess second = FluxProcess.start(env(kafka), topic(topic), null, "process", "--load", LOAD, TASK);
         await(Duration.ofSeconds(90), () -> new HashSet<>(values(kafka.readAll(topic + "-sink", expected.size(),
                 Duration.ofSeconds(2)))).size() == expected.size()
                 && kafka.readAll(topic + "-recorder-dlq", 5, Duration.ofSeconds(1)).size() == 5, second);
@@ -128,8 +129,8 @@ class FluxCommandIT {
         List<String> values = workload(2_000, i -> false, i -> i % 50 == 1);
         produce(kafka, topic, values);
 
-        FluxProcess a = FluxProcess.start(env(kafka), topic(topic), null, "process", "--load", LOAD, "--stages", "0-1", TASK);
-        FluxProcess b = FluxProcess.start(env(kafka), topic(topic), null, "process", "--load", LOAD, TASK);
+        FluxWorkerProcess a = FluxProcess.start(env(kafka), topic(topic), null, "process", "--load", LOAD, "--stages", "0-1", TASK);
+        FluxWorkerProcess b = FluxProcess.start(env(kafka), topic(topic), null, "process", "--load", LOAD, TASK);
         await(Duration.ofSeconds(90), () -> new HashSet<>(values(kafka.readAll(topic + "-sink", values.size(),
                 Duration.ofSeconds(2)))).size() == values.size(), a, b);
         a.terminate();
@@ -175,11 +176,11 @@ class FluxCommandIT {
     @Test
     void produceWritesAValueOrEveryLineOfStdin(EmbeddedKafka kafka) throws Exception {
         String topic = kafka.createUniqueTopic("produced", 2);
-        FluxProcess one = FluxProcess.run(env(kafka), Map.of(), null,
+        FluxWorkerProcess one = FluxProcess.run(env(kafka), Map.of(), null,
                 "produce", "--topic", topic, "--key", "k1", "--header", "source=cli", "--header", "n=1", "hello");
         assertEquals(0, one.exitCode(), one.output());
         assertTrue(one.output().contains("Produced 1 of 1 message(s) to " + topic), one.output());
-        FluxProcess lines = FluxProcess.run(env(kafka), Map.of(), "a\nb\nc\n", "produce", "--topic", topic);
+        FluxWorkerProcess lines = FluxProcess.run(env(kafka), Map.of(), "a\nb\nc\n", "produce", "--topic", topic);
         assertEquals(0, lines.exitCode(), lines.output());
         assertTrue(lines.output().contains("Produced 3 of 3 message(s)"), lines.output());
 
@@ -191,7 +192,7 @@ class FluxCommandIT {
         assertEquals("cli", new String(hello.headers().lastHeader("source").value(), UTF_8));
         assertEquals("1", new String(hello.headers().lastHeader("n").value(), UTF_8));
 
-        FluxProcess viaClass = FluxProcess.run(env(kafka), Map.of(), null, "produce", "--load",
+        FluxWorkerProcess viaClass = FluxProcess.run(env(kafka), Map.of(), null, "produce", "--load",
                 System.getProperty("examples.jar"), "com.acme.AwesomeProducer", "x");
         assertEquals(1, viaClass.exitCode(), "the examples' topic 'awesome' does not exist here: " + viaClass.output());
         assertTrue(viaClass.output().contains("message(s) were not delivered"), viaClass.output());
@@ -200,7 +201,7 @@ class FluxCommandIT {
     @Test
     void topicsCreateAndDescribe(EmbeddedKafka kafka) throws Exception {
         String topic = "fresh-" + System.nanoTime();
-        FluxProcess create = FluxProcess.run(env(kafka), topic(topic), null,
+        FluxWorkerProcess create = FluxProcess.run(env(kafka), topic(topic), null,
                 "topics", "create", "--load", LOAD, "--partitions", "3", TASK);
         assertEquals(0, create.exitCode(), create.output());
         for (String stageTopic : List.of(topic, topic + "-recorder-try-1", topic + "-recorder-try-2", topic + "-recorder-dlq")) {
@@ -208,14 +209,14 @@ class FluxCommandIT {
             assertTrue(create.output().contains(stageTopic), create.output());
         }
         produce(kafka, topic, List.of("m1", "m2", "m3", "m4", "m5"));
-        FluxProcess describe = FluxProcess.run(env(kafka), topic(topic), null, "topics", "describe", "--load", LOAD, TASK);
+        FluxWorkerProcess describe = FluxProcess.run(env(kafka), topic(topic), null, "topics", "describe", "--load", LOAD, TASK);
         assertEquals(0, describe.exitCode(), describe.output());
         assertTrue(describe.output().matches("(?s).*0\\s+main\\s+" + Pattern.quote(topic) + "\\s+recorder\\s+3\\s+5\\s+-.*"),
                 describe.output());
         assertTrue(describe.output().matches("(?s).*3\\s+dead-letter\\s+" + Pattern.quote(topic) + "-recorder-dlq\\s+recorder-3\\s+3\\s+0\\s+-.*"),
                 describe.output());
 
-        FluxProcess missingInput = FluxProcess.run(env(kafka), topic("absent-" + System.nanoTime()), null,
+        FluxWorkerProcess missingInput = FluxProcess.run(env(kafka), topic("absent-" + System.nanoTime()), null,
                 "topics", "create", "--load", LOAD, TASK);
         assertEquals(1, missingInput.exitCode(), missingInput.output());
         assertTrue(missingInput.output().contains("does not exist on cluster 'default'"), missingInput.output());
@@ -227,7 +228,7 @@ class FluxCommandIT {
         String topic = kafka.createUniqueTopic("planned", 2);
         kafka.createTopic(topic + "-recorder-try-1", 1, Map.of("retention.ms", "1000"));
 
-        FluxProcess plan = FluxProcess.run(realTime, topic(topic), null, "topics", "plan", "--detailed-exitcode", "--load", LOAD, TASK);
+        FluxWorkerProcess plan = FluxProcess.run(realTime, topic(topic), null, "topics", "plan", "--detailed-exitcode", "--load", LOAD, TASK);
         assertEquals(2, plan.exitCode(), plan.output());
         assertTrue(plan.output().matches("(?s).*\\+ create\\s+" + Pattern.quote(topic) + "-recorder-try-2\\s+partitions=2.*"), plan.output());
         assertTrue(plan.output().matches("(?s).*~ grow\\s+" + Pattern.quote(topic) + "-recorder-try-1\\s+partitions -> 2.*"), plan.output());
@@ -235,15 +236,15 @@ class FluxCommandIT {
         assertTrue(plan.output().contains("unsafe: " + topic + "-recorder-try-1 keeps records for retention.ms=1000"), plan.output());
         assertTrue(plan.output().contains("Plan: 2 to create, 2 to change."), plan.output());
 
-        FluxProcess refused = FluxProcess.run(realTime, topic(topic), null, "process", "--load", LOAD, TASK);
+        FluxWorkerProcess refused = FluxProcess.run(realTime, topic(topic), null, "process", "--load", LOAD, TASK);
         assertEquals(2, refused.exitCode(), refused.output());
         assertTrue(refused.output().contains("flux: configuration error: Unsafe stage topics for RecordingTask"), refused.output());
         assertTrue(refused.output().contains("flux.topics.allow-short-retention"), refused.output());
 
-        FluxProcess create = FluxProcess.run(realTime, topic(topic), null, "topics", "create", "--load", LOAD, TASK);
+        FluxWorkerProcess create = FluxProcess.run(realTime, topic(topic), null, "topics", "create", "--load", LOAD, TASK);
         assertEquals(0, create.exitCode(), create.output());
         assertTrue(create.output().contains("Done: 2 to create, 2 to change."), create.output());
-        FluxProcess again = FluxProcess.run(realTime, topic(topic), null, "topics", "plan", "--detailed-exitcode", "--load", LOAD, TASK);
+        FluxWorkerProcess again = FluxProcess.run(realTime, topic(topic), null, "topics", "plan", "--detailed-exitcode", "--load", LOAD, TASK);
         assertEquals(0, again.exitCode(), again.output());
         assertTrue(again.output().contains("No changes: the stage topics are up to date."), again.output());
     }
@@ -261,22 +262,22 @@ class FluxCommandIT {
             }
         }
         String dlq = topic + "-recorder-dlq";
-        FluxProcess worker = FluxProcess.start(env(kafka), topic(topic), null, "process", "--load", LOAD, TASK);
+        FluxWorkerProcess worker = FluxProcess.start(env(kafka), topic(topic), null, "process", "--load", LOAD, TASK);
         await(Duration.ofSeconds(60), () -> kafka.readAll(dlq, 3, Duration.ofSeconds(1)).size() == 3, worker);
         worker.terminate();
         assertEquals(0, worker.waitFor(Duration.ofSeconds(60)), worker.output());
 
-        FluxProcess dry = FluxProcess.run(env(kafka), topic(topic), null, "dlq", "replay", "--load", LOAD, "--dry-run", TASK);
+        FluxWorkerProcess dry = FluxProcess.run(env(kafka), topic(topic), null, "dlq", "replay", "--load", LOAD, "--dry-run", TASK);
         assertEquals(0, dry.exitCode(), dry.output());
         assertTrue(dry.output().contains("Would replay 3 dead letter(s) from " + dlq + " to stage 0 (" + topic + ")"), dry.output());
         assertEquals(3, kafka.readAll(topic, 3, Duration.ofSeconds(2)).size(), "a dry run produces nothing");
 
-        FluxProcess limited = FluxProcess.run(env(kafka), topic(topic), null, "dlq", "replay", "--load", LOAD, "--limit", "2", TASK);
+        FluxWorkerProcess limited = FluxProcess.run(env(kafka), topic(topic), null, "dlq", "replay", "--load", LOAD, "--limit", "2", TASK);
         assertEquals(0, limited.exitCode(), limited.output());
         assertTrue(limited.output().contains("Replayed 2 dead letter(s)"), limited.output());
-        FluxProcess rest = FluxProcess.run(env(kafka), topic(topic), null, "dlq", "replay", "--load", LOAD, TASK);
+        FluxWorkerProcess rest = FluxProcess.run(env(kafka), topic(topic), null, "dlq", "replay", "--load", LOAD, TASK);
         assertTrue(rest.output().contains("Replayed 1 dead letter(s)"), rest.output());
-        FluxProcess again = FluxProcess.run(env(kafka), topic(topic), null, "dlq", "replay", "--load", LOAD, TASK);
+        FluxWorkerProcess again = FluxProcess.run(env(kafka), topic(topic), null, "dlq", "replay", "--load", LOAD, TASK);
         assertTrue(again.output().contains("Replayed 0 dead letter(s)"), "each dead letter is replayed once: " + again.output());
 
         List<ConsumerRecord<byte[], byte[]>> main = kafka.readAll(topic, 6, Duration.ofSeconds(10));
@@ -299,7 +300,7 @@ class FluxCommandIT {
 
     @Test
     void backoffTsvMatchesTheDefaultSchedule() throws Exception {
-        FluxProcess tsv = FluxProcess.run(Map.of(), Map.of(), null, "backoff", "--tsv", "--retries", "25");
+        FluxWorkerProcess tsv = FluxProcess.run(Map.of(), Map.of(), null, "backoff", "--tsv", "--retries", "25");
         assertEquals(0, tsv.exitCode(), tsv.output());
         List<String> lines = tsv.output().lines().filter(l -> !l.isBlank()).toList();
         assertEquals("stage\twait_s\ttotal_s", lines.get(0));
@@ -319,7 +320,7 @@ class FluxCommandIT {
     @Test
     void anUnreachableBrokerIsAClearErrorWithinBoundedTime() throws Exception {
         long started = System.nanoTime();
-        FluxProcess process = FluxProcess.run(Map.of("FLUX_KAFKA_BROKERS", "127.0.0.1:1", "FLUX_STARTUP_TIMEOUT", "3s"),
+        FluxWorkerProcess process = FluxProcess.run(Map.of("FLUX_KAFKA_BROKERS", "127.0.0.1:1", "FLUX_STARTUP_TIMEOUT", "3s"),
                 topic("nowhere"), null, "process", "--load", LOAD, TASK);
         assertEquals(1, process.exitCode(), process.output());
         assertTrue(process.output().contains("did not answer within 3s (flux.startup-timeout)"), process.output());

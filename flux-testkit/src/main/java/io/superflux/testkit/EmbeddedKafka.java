@@ -8,24 +8,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Properties;
-import java.util.Set;
+import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.TopicPartitionInfo;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.slf4j.Logger;
@@ -55,14 +45,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
-    private static final AtomicInteger GROUP_SEQUENCE = new AtomicInteger();
 
     private final KafkaClusterTestKit cluster;
     private final Admin admin;
+    private final ClusterClient client;
 
     private EmbeddedKafka(KafkaClusterTestKit cluster) {
         this.cluster = cluster;
         this.admin = cluster.admin();
+        this.client = new ClusterClient(Map.of("bootstrap.servers", cluster.bootstrapServers()), admin);
     }
 
     /** Starts a broker with the default settings; returns once it accepts clients. */
@@ -96,13 +87,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Creates a topic with topic-level settings (e.g. {@code compression.type}) and waits for its leaders. */
     public void createTopic(String name, int partitions, Map<String, String> topicConfig) {
-        try {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(topicConfig)))
-                    .all().get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException("could not create topic " + name, unwrap(e));
-        }
-        awaitLeaders(Set.of(name), Duration.ofSeconds(30));
+        client.createTopic(name, partitions, Optional.of((short) 1), topicConfig);
     }
 
     /** Creates a topic named {@code prefix-<random>} and returns its name. */
@@ -114,44 +99,12 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Waits until every partition of the given topics has a leader that answers for it. */
     public void awaitLeaders(Collection<String> topics, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            try {
-                Map<String, TopicDescription> described =
-                        admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS);
-                boolean ready = described.values().stream()
-                        .flatMap(d -> d.partitions().stream())
-                        .map(TopicPartitionInfo::leader)
-                        .allMatch(leader -> leader != null && !leader.isEmpty());
-                if (ready) {
-                    // Metadata names a leader a moment before the broker acts as one; ListOffsets is
-                    // answered by the acting leader only. Producing earlier can make an idempotent
-                    // producer fail with OUT_OF_ORDER_SEQUENCE_NUMBER until its records expire.
-                    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-                    described.forEach((topic, description) -> description.partitions().forEach(
-                            p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest())));
-                    admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
-                    return;
-                }
-            } catch (Exception e) {
-                // Metadata for a topic created a moment ago may not be visible yet: try again.
-                log.debug("topics {} not described yet: {}", topics, e.toString());
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("partitions of " + topics + " have no leader after " + timeout);
-            }
-            sleep(20);
-        }
+        client.awaitLeaders(topics, timeout);
     }
 
     /** The number of partitions of a topic. */
     public int partitionCount(String topic) {
-        try {
-            return admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS)
-                    .get(topic).partitions().size();
-        } catch (Exception e) {
-            throw new IllegalStateException("could not describe topic " + topic, unwrap(e));
-        }
+        return client.partitionCount(topic);
     }
 
     /**
@@ -162,34 +115,7 @@ public final class EmbeddedKafka implements AutoCloseable {
      * unexpected extra records (duplicates) are returned too.
      */
     public List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected, Duration timeout) {
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try (KafkaConsumer<byte[], byte[]> consumer = newConsumer(Map.of())) {
-            List<TopicPartition> partitions = List.of();
-            while (partitions.isEmpty()) { // a topic another process creates may not exist yet
-                partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                        .map(p -> new TopicPartition(p.topic(), p.partition()))
-                        .collect(Collectors.toList());
-                if (partitions.isEmpty()) {
-                    if (System.nanoTime() > deadline) {
-                        return records;
-                    }
-                    sleep(50);
-                }
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            long quietUntil = Long.MAX_VALUE;
-            while (System.nanoTime() < Math.min(deadline, quietUntil)) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                    records.add(record);
-                }
-                if (records.size() >= expected && quietUntil == Long.MAX_VALUE) {
-                    quietUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
-                }
-            }
-        }
-        return records;
+        return client.readAll(topic, expected, timeout);
     }
 
     /**
@@ -197,13 +123,7 @@ public final class EmbeddedKafka implements AutoCloseable {
      * settings given (e.g. {@code group.id}). The caller closes it.
      */
     public KafkaConsumer<byte[], byte[]> newConsumer(Map<String, Object> overrides) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "testkit-reader-" + GROUP_SEQUENCE.incrementAndGet());
-        props.putAll(overrides);
-        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        return client.newConsumer(overrides);
     }
 
     /** The log directories of the broker, where each partition's segment files are. */
@@ -234,19 +154,6 @@ public final class EmbeddedKafka implements AutoCloseable {
             cluster.close();
         } catch (Exception e) {
             throw new IllegalStateException("could not stop the embedded Kafka broker", e);
-        }
-    }
-
-    private static Throwable unwrap(Throwable e) {
-        return e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for Kafka", e);
         }
     }
 

@@ -11,7 +11,11 @@ import org.apache.kafka.common.TopicPartition;
  * Key-ordered concurrency for one stage ({@code concurrency(K)}, K &gt; 1): records run on K lane
  * threads through a {@link KeyOrderedExecutor} (the same key one after the other in offset order,
  * different keys in parallel) and each one's {@link RecordOutcome} comes back on a queue that the
- * reactor thread drains and carries out. It also bounds what is in flight: at
+ * reactor thread drains and carries out. When a partition is revoked or the stage stops, its queued
+ * records are not started — they are left uncommitted for whoever reads them next — except those
+ * below a record already started, which the commit needs to cover what finished after them (else
+ * that would be handled twice). So a revocation or a stop waits for the calls under way and the
+ * gaps behind them, and starts nothing new. It also bounds what is in flight: at
  * {@code maxInFlight} records the stage must stop fetching, and it may fetch again below half that.
  *
  * <p>Apart from the outcome queue and the in-flight gauge, only the reactor thread uses it.
@@ -27,6 +31,7 @@ final class LaneDispatcher {
     private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
     private final int maxInFlight;
     private volatile int inFlight;
+    private volatile boolean stopping;
     private boolean full;
 
     LaneDispatcher(int concurrency, String threadNamePrefix, RecordRunner<?> runner) {
@@ -42,7 +47,23 @@ final class LaneDispatcher {
         if (inFlight >= maxInFlight) {
             full = true;
         }
-        executor.submit(record.key(), () -> finished.add(new Finished(partition, progress, pending, record, runner.run(record))));
+        executor.submit(record.key(), () -> finished.add(new Finished(partition, progress, pending, record, run(progress, record))));
+    }
+
+    private RecordOutcome run(PartitionProgress progress, ConsumerRecord<byte[], byte[]> record) {
+        if ((stopping || progress.revoked()) && !progress.closesAGap(record.offset())) {
+            return RecordOutcome.LEAVE_UNCOMMITTED;
+        }
+        progress.starting(record.offset());
+        return runner.run(record);
+    }
+
+    /**
+     * The stage stops: records still queued are not started (they stay uncommitted and are read
+     * again), except those that close a gap; the calls under way finish.
+     */
+    void stop() {
+        stopping = true;
     }
 
     /** Hands every finished record to {@code apply}, on the calling (reactor) thread. */

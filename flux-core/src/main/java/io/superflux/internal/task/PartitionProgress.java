@@ -32,6 +32,10 @@ final class PartitionProgress {
 
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private int givenUp;
+    /** Read by lane threads: their queued records of a revoked partition are not started. */
+    private volatile boolean revoked;
+    /** The highest offset a lane started: records below it close gaps the commit needs. */
+    private final java.util.concurrent.atomic.AtomicLong highestStarted = new java.util.concurrent.atomic.AtomicLong(NOTHING);
     private long next = NOTHING;
     private long sent = NOTHING;
     private long confirmed = NOTHING;
@@ -69,6 +73,30 @@ final class PartitionProgress {
             record.givenUp = true;
             givenUp++;
         }
+    }
+
+    /** The partition is being revoked: records not yet started are left for its next owner. */
+    void revoke() {
+        revoked = true;
+    }
+
+    /** Whether {@link #revoke} was called. */
+    boolean revoked() {
+        return revoked;
+    }
+
+    /** A lane starts the record at {@code offset} (any thread). */
+    void starting(long offset) {
+        highestStarted.accumulateAndGet(offset, Math::max);
+    }
+
+    /**
+     * Whether a record at {@code offset} still needs to run although the partition is revoked or
+     * the stage stops: a later record already started, so without this one the commit could not
+     * cover that one, which would then be handled twice.
+     */
+    boolean closesAGap(long offset) {
+        return offset < highestStarted.get();
     }
 
     /** Records started and neither complete nor given up. */

@@ -46,9 +46,10 @@ import io.superflux.task.TaskSpec;
  *     ({@link PartitionProgress}), committed by the {@link OffsetCommitter}: asynchronously on an
  *     interval, synchronously on revocation and at stop. A position outside the log is never
  *     skipped silently ({@link OffsetResets}).</li>
- * <li>A revocation waits for the revoked partitions' records in flight at most
- *     {@link StageSettings#revocationBudget()}; a stop waits {@link StageSettings#shutdownTimeout()},
- *     then interrupts the calls still running, which are left uncommitted, and commits the rest.</li>
+ * <li>A revocation waits for the revoked partitions' calls under way at most
+ *     {@link StageSettings#revocationBudget()}; a stop waits {@link StageSettings#shutdownTimeout()}
+ *     for the calls under way, then interrupts those still running, which are left uncommitted, and
+ *     commits the rest. Records queued on lanes and not started are left for the next reader.</li>
  * </ul>
  */
 final class StageReactor<V> implements Runnable {
@@ -124,6 +125,9 @@ final class StageReactor<V> implements Runnable {
         if (!stopping) {
             stopDeadlineNanos = System.nanoTime() + settings.shutdownTimeout().toNanos();
             stopping = true;
+            if (lanes != null) {
+                lanes.stop(); // queued records are not started; the calls under way finish
+            }
         }
         consumer.wakeup();
     }
@@ -486,6 +490,12 @@ final class StageReactor<V> implements Runnable {
                 return;
             }
             long deadline = System.nanoTime() + settings.revocationBudget().toNanos();
+            for (TopicPartition partition : partitions) {
+                PartitionProgress partitionProgress = progress.get(partition);
+                if (partitionProgress != null) {
+                    partitionProgress.revoke(); // records queued on lanes are left for the next owner
+                }
+            }
             try {
                 if (!settle(partitions, deadline)) {
                     log.warn("{}: {} record(s) of revoked partitions {} still in flight after {}: not committed, their next"

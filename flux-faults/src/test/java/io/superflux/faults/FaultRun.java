@@ -1,0 +1,256 @@
+package io.superflux.faults;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import io.superflux.testkit.FluxWorkerProcess;
+
+/**
+ * One fault scenario's world: an input topic, the records produced into it and what each is
+ * planned to do ({@link FaultTask}), the {@code flux.jar} workers running the task, and the
+ * task's log. A scenario produces, starts workers, hurts something, waits for every record to
+ * reach its final outcome and reads the {@link Figures}.
+ */
+final class FaultRun implements AutoCloseable {
+    static final Path FLUX_JAR = Path.of(System.getProperty("flux.jar", "../flux-cli/target/flux.jar"));
+    static final Path TASK_CLASSES = Path.of(System.getProperty("faults.classes", "target/test-classes")).toAbsolutePath();
+    static final boolean FULL = "full".equals(System.getProperty("faults.level"));
+    private static final String TASK = FaultTask.class.getName();
+
+    private final Brokers brokers;
+    private final String topic;
+    private final Path log;
+    private final int retries;
+    private final Map<String, String> taskProperties = new LinkedHashMap<>();
+    private final Map<String, String> environment = new LinkedHashMap<>();
+    private final Map<Integer, String> plans = new TreeMap<>();
+    private final List<FluxWorkerProcess> workers = new ArrayList<>();
+    private final long startedAt = System.nanoTime();
+
+    /** A run with an input topic of {@code partitions} partitions (and that many replicas). */
+    FaultRun(Brokers brokers, String name, int partitions, int replicationFactor, Map<String, String> topicConfig) {
+        this.brokers = brokers;
+        this.topic = name + "-" + UUID.randomUUID().toString().substring(0, 6);
+        this.retries = 2;
+        try {
+            this.log = Files.createTempFile("faults-" + name + "-", ".log");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        brokers.createTopic(topic, partitions, replicationFactor, topicConfig);
+        taskProperties.put("faults.topic", topic);
+        taskProperties.put("faults.log", log.toString());
+        taskProperties.put("faults.retries", Integer.toString(retries));
+        environment.put("FLUX_KAFKA_BROKERS", String.valueOf(brokers.clientProperties().get("bootstrap.servers")));
+        environment.put("FLUX_SHUTDOWN_TIMEOUT", "10s");
+        // A killed worker's partitions move after the session timeout (Kafka's default is 45 s).
+        environment.put("FLUX_CONSUMER_PROPERTIES_SESSION_TIMEOUT_MS", "10000");
+        environment.put("FLUX_TOPICS_REPLICATION_FACTOR", Integer.toString(replicationFactor));
+    }
+
+    /** Sets a property of the task ({@code faults.concurrency}, {@code faults.call-ms}, …). */
+    FaultRun task(String name, Object value) {
+        taskProperties.put(name, String.valueOf(value));
+        return this;
+    }
+
+    /** Sets an environment variable of every worker started from now on (a Flux setting). */
+    FaultRun env(String name, String value) {
+        environment.put(name, value);
+        return this;
+    }
+
+    String topic() {
+        return topic;
+    }
+
+    /** Stage N+1. */
+    int deadLetterStage() {
+        return retries + 1;
+    }
+
+    /**
+     * Produces records {@code from} to {@code from + count - 1}: value {@code <id>:<plan>}, key
+     * {@code k-<id mod 50>}, an application header; waits until Kafka acknowledged every one.
+     */
+    void produce(int from, int count, IntFunction<String> plan) {
+        Map<String, Object> props = new HashMap<>(brokers.clientProperties());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+            List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+            for (int id = from; id < from + count; id++) {
+                String kind = plan.apply(id);
+                plans.put(id, kind);
+                ProducerRecord<String, String> record = new ProducerRecord<>(topic, "k-" + id % 50, id + ":" + kind);
+                record.headers().add("trace", Integer.toString(id).getBytes(UTF_8));
+                sent.add(producer.send(record));
+            }
+            for (java.util.concurrent.Future<?> future : sent) {
+                future.get(60, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("could not produce the workload", e);
+        }
+    }
+
+    /** The usual mix: 10 % fail once (handled in stage 1), 1 % always fail (dead letters), the rest succeed. */
+    static String mixed(int id) {
+        return id % 100 == 7 ? "dead" : id % 10 == 3 ? "retry" : "ok";
+    }
+
+    /** Starts a worker: {@code flux process --stages <stages> FaultTask}. */
+    FluxWorkerProcess start(String stages) {
+        return start(stages, Map.of());
+    }
+
+    /** Starts a worker with more environment variables. */
+    FluxWorkerProcess start(String stages, Map<String, String> env) {
+        Map<String, String> all = new LinkedHashMap<>(environment);
+        all.putAll(env);
+        FluxWorkerProcess worker = FluxWorkerProcess.builder(FLUX_JAR).env(all).systemProperties(taskProperties)
+                .args("process", "--load", TASK_CLASSES.toString(), "--stages", stages, TASK).start();
+        workers.add(worker);
+        return worker;
+    }
+
+    /** How many records {@code topic} holds now (read from the beginning). */
+    int count(String topic) {
+        Map<String, Object> props = new HashMap<>(brokers.clientProperties());
+        props.put("group.id", "faults-reader-" + UUID.randomUUID());
+        props.put("auto.offset.reset", "earliest");
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer = new org.apache.kafka.clients.consumer
+                .KafkaConsumer<>(props, new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+            long records = 0;
+            for (Map.Entry<org.apache.kafka.common.TopicPartition, Long> end
+                    : consumer.endOffsets(partitions, Duration.ofSeconds(10)).entrySet()) {
+                records += end.getValue() - consumer.beginningOffsets(List.of(end.getKey()), Duration.ofSeconds(10)).get(end.getKey());
+            }
+            return (int) records;
+        }
+    }
+
+    /** Topic of stage {@code n} (1..N retries, N+1 dead letters). */
+    String stageTopic(int n) {
+        return n == deadLetterStage() ? topic + "-faults-dlq" : topic + "-faults-try-" + n;
+    }
+
+    /** Every line the task logged so far. */
+    List<TaskLog.Line> lines() {
+        return TaskLog.read(log);
+    }
+
+    /** How many produced records reached their final outcome. */
+    int completed() {
+        return Figures.completed(plans, lines(), deadLetterStage());
+    }
+
+    /** Waits until {@code count} records reached their final outcome; fails with the workers' output after {@code timeout}. */
+    void awaitCompleted(int count, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (completed() < count) {
+            if (System.nanoTime() > deadline) {
+                fail("only " + completed() + " of " + count + " records completed within " + timeout + "\n" + outputs());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** Waits until {@code stage} ended {@code count} calls (of any outcome). */
+    void awaitCalls(int stage, int count, Duration timeout) throws InterruptedException {
+        awaitLines(stage, count, timeout, true);
+    }
+
+    /** Waits until {@code stage} began {@code count} calls (logged when calls take time). */
+    void awaitStarts(int stage, int count, Duration timeout) throws InterruptedException {
+        awaitLines(stage, count, timeout, false);
+    }
+
+    private void awaitLines(int stage, int count, Duration timeout, boolean ended) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (lines().stream().filter(line -> line.stage() == stage && line.ended() == ended).count() < count) {
+            if (System.nanoTime() > deadline) {
+                fail("stage " + stage + " did not " + (ended ? "end " : "begin ") + count + " calls within " + timeout
+                        + "\n" + outputs());
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** Waits until a line of {@code stage} is logged at or after {@code since} (epoch ms) by another process than {@code notPid}; returns its time. */
+    long awaitWork(int stage, long since, long notPid, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            for (TaskLog.Line line : lines()) {
+                if (line.stage() == stage && line.ended() && line.at() >= since && line.pid() != notPid) {
+                    return line.at();
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                fail("no work in stage " + stage + " within " + timeout + " after the fault\n" + outputs());
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** The figures now. */
+    Figures figures() {
+        return Figures.of(plans, lines(), deadLetterStage());
+    }
+
+    /** Seconds since the run began. */
+    double seconds() {
+        return (System.nanoTime() - startedAt) / 1e9;
+    }
+
+    /** Every worker's output, for failure messages. */
+    String outputs() {
+        StringBuilder text = new StringBuilder();
+        for (FluxWorkerProcess worker : workers) {
+            String output = worker.output();
+            text.append("---- worker ").append(worker.pid()).append(worker.isAlive() ? " (running)" : " (exited)").append('\n')
+                    .append(output, Math.max(0, output.length() - 6_000), output.length()).append('\n');
+        }
+        return text.toString();
+    }
+
+    /** SIGTERMs every worker still running and returns the exit codes of those it stopped. */
+    List<Integer> stopAll() throws InterruptedException {
+        List<Integer> codes = new ArrayList<>();
+        for (FluxWorkerProcess worker : workers) {
+            if (worker.isAlive()) {
+                worker.terminate();
+                codes.add(worker.waitFor(Duration.ofSeconds(60)));
+            }
+        }
+        return codes;
+    }
+
+    @Override
+    public void close() {
+        workers.forEach(FluxWorkerProcess::close);
+    }
+}

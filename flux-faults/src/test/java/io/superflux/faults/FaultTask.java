@@ -1,0 +1,57 @@
+package io.superflux.faults;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import io.superflux.retry.Backoff;
+import io.superflux.task.Message;
+import io.superflux.task.Task;
+import io.superflux.task.TaskSpec;
+
+/**
+ * The task the fault suite's {@code flux.jar} workers run (loaded with {@code --load}). A value is
+ * {@code <id>:<plan>}: {@code ok} is handled in stage 0, {@code retry} fails in stage 0 and is
+ * handled in stage 1, {@code dead} fails in every stage and reaches the dead letters. Every call
+ * and every dead letter is appended to the {@link TaskLog} (and, when calls take time, their start). Configured by system properties:
+ * {@code faults.topic}, {@code faults.log}, {@code faults.group} (faults), {@code faults.retries}
+ * (2), {@code faults.concurrency} (1), {@code faults.backoff-ms} (2000, fixed), {@code faults.call-ms}
+ * (0, time each call takes).
+ */
+public final class FaultTask extends Task<String> {
+    private final TaskLog log;
+    private final long callMillis;
+
+    public FaultTask() {
+        super(TaskSpec.topic(System.getProperty("faults.topic"))
+                .group(System.getProperty("faults.group", "faults"))
+                .retries(Integer.getInteger("faults.retries", 2))
+                .concurrency(Integer.getInteger("faults.concurrency", 1))
+                .backoff(Backoff.fixed(Duration.ofMillis(Long.getLong("faults.backoff-ms", 2_000)))));
+        log = TaskLog.appendingTo(Path.of(System.getProperty("faults.log")));
+        callMillis = Long.getLong("faults.call-ms", 0);
+    }
+
+    @Override
+    public void call(Message<String> message) throws InterruptedException {
+        String[] value = message.value().split(":");
+        int id = Integer.parseInt(value[0]);
+        long due = message.dueAt().map(java.time.Instant::toEpochMilli).orElse(0L);
+        if (callMillis > 0) {
+            log.append("START", message.stage(), id, System.currentTimeMillis(), due);
+            Thread.sleep(callMillis);
+        }
+        boolean fail = value[1].equals("dead") || (value[1].equals("retry") && message.stage() == 0);
+        log.append(fail ? "FAIL" : "OK", message.stage(), id, System.currentTimeMillis(), due);
+        if (fail) {
+            throw new IllegalStateException("planned failure of " + id + " in stage " + message.stage());
+        }
+    }
+
+    @Override
+    public void deadLetter(Message<String> message) {
+        String value = new String(message.rawValue(), StandardCharsets.UTF_8);
+        int id = Integer.parseInt(value.split(":")[0]);
+        log.append("DEAD", message.stage(), id, System.currentTimeMillis(), message.dueAt().map(java.time.Instant::toEpochMilli).orElse(0L));
+    }
+}
