@@ -80,6 +80,12 @@ final class FaultRun implements AutoCloseable {
         return this;
     }
 
+    /** Small fetches: a stage needs the brokers every few hundred records instead of living off a big prefetch. */
+    FaultRun smallFetches() {
+        env("FLUX_CONSUMER_PROPERTIES_MAX_PARTITION_FETCH_BYTES", "8192");
+        return env("FLUX_CONSUMER_PROPERTIES_FETCH_MAX_BYTES", "32768");
+    }
+
     String topic() {
         return topic;
     }
@@ -214,6 +220,31 @@ final class FaultRun implements AutoCloseable {
             }
             Thread.sleep(50);
         }
+    }
+
+    /**
+     * How long, after {@code faultAt} (epoch ms), a partition of {@code stage} with work left made
+     * no progress at the most: the longest gap between two of its calls that ends after the fault
+     * and begins before {@code until}, counted from the fault if it began before. Seconds. Call it
+     * once the run is complete: a gap counts when it has closed.
+     */
+    double stallSeconds(int stage, long faultAt, long until) {
+        Map<Integer, List<Long>> byPartition = new TreeMap<>();
+        for (TaskLog.Line line : lines()) {
+            if (line.stage() == stage && line.ended()) {
+                byPartition.computeIfAbsent(line.partition(), p -> new ArrayList<>()).add(line.at());
+            }
+        }
+        long longest = 0;
+        for (List<Long> times : byPartition.values()) {
+            times.sort(null);
+            for (int i = 1; i < times.size(); i++) {
+                if (times.get(i) > faultAt && times.get(i - 1) < until) {
+                    longest = Math.max(longest, times.get(i) - Math.max(times.get(i - 1), faultAt));
+                }
+            }
+        }
+        return longest / 1000.0;
     }
 
     /** The figures now. */

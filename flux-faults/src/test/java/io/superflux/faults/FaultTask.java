@@ -38,11 +38,11 @@ public final class FaultTask extends Task<String> {
         int id = Integer.parseInt(value[0]);
         long due = message.dueAt().map(java.time.Instant::toEpochMilli).orElse(0L);
         if (callMillis > 0) {
-            log.append("START", message.stage(), id, System.currentTimeMillis(), due);
+            log.append("START", message.stage(), id, message.partition(), System.currentTimeMillis(), due);
             Thread.sleep(callMillis);
         }
         boolean fail = value[1].equals("dead") || (value[1].equals("retry") && message.stage() == 0);
-        log.append(fail ? "FAIL" : "OK", message.stage(), id, System.currentTimeMillis(), due);
+        log.append(fail ? "FAIL" : "OK", message.stage(), id, message.partition(), System.currentTimeMillis(), due);
         if (fail) {
             throw new IllegalStateException("planned failure of " + id + " in stage " + message.stage());
         }
@@ -52,6 +52,7 @@ public final class FaultTask extends Task<String> {
     public void deadLetter(Message<String> message) {
         String value = new String(message.rawValue(), StandardCharsets.UTF_8);
         int id = Integer.parseInt(value.split(":")[0]);
-        log.append("DEAD", message.stage(), id, System.currentTimeMillis(), message.dueAt().map(java.time.Instant::toEpochMilli).orElse(0L));
+        log.append("DEAD", message.stage(), id, message.partition(), System.currentTimeMillis(),
+                message.dueAt().map(java.time.Instant::toEpochMilli).orElse(0L));
     }
 }

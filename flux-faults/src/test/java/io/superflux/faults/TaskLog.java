@@ -14,14 +14,14 @@ import java.util.List;
 
 /**
  * The append-only log a {@link FaultTask} writes, one line per call, and which the test reads to
- * count what happened: {@code OUTCOME stage id at-ms due-ms pid}, OUTCOME one of OK (handled),
+ * count what happened: {@code OUTCOME stage id partition at-ms due-ms pid}, OUTCOME one of OK (handled),
  * FAIL (the call failed as planned), DEAD (the dead-letter hook ran) and START (a call began). Several worker processes
  * append to one file; each line is one write to a file opened for appending, so lines never mix.
  * Nothing is buffered: a line a SIGKILL interrupts is a line the kernel already has.
  */
 final class TaskLog {
     /** One call. */
-    record Line(String outcome, int stage, int id, long at, long due, long pid) {
+    record Line(String outcome, int stage, int id, int partition, long at, long due, long pid) {
         /** Whether it was handled before its due time. */
         boolean early() {
             return due > 0 && at < due;
@@ -50,9 +50,9 @@ final class TaskLog {
     }
 
     /** Appends one line. */
-    void append(String outcome, int stage, int id, long at, long due) {
-        byte[] line = (outcome + " " + stage + " " + id + " " + at + " " + due + " " + ProcessHandle.current().pid() + "\n")
-                .getBytes(UTF_8);
+    void append(String outcome, int stage, int id, int partition, long at, long due) {
+        byte[] line = (outcome + " " + stage + " " + id + " " + partition + " " + at + " " + due + " "
+                + ProcessHandle.current().pid() + "\n").getBytes(UTF_8);
         try {
             channel.write(ByteBuffer.wrap(line));
         } catch (IOException e) {
@@ -69,9 +69,10 @@ final class TaskLog {
         try {
             for (String text : Files.readAllLines(file, UTF_8)) {
                 String[] fields = text.split(" ");
-                if (fields.length == 6) {
+                if (fields.length == 7) {
                     lines.add(new Line(fields[0], Integer.parseInt(fields[1]), Integer.parseInt(fields[2]),
-                            Long.parseLong(fields[3]), Long.parseLong(fields[4]), Long.parseLong(fields[5])));
+                            Integer.parseInt(fields[3]), Long.parseLong(fields[4]), Long.parseLong(fields[5]),
+                            Long.parseLong(fields[6])));
                 }
             }
         } catch (IOException e) {

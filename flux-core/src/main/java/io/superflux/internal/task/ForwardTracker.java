@@ -52,14 +52,15 @@ final class ForwardTracker {
     private static final int MAX_IN_FLIGHT = 10_000;
     private static final long FIRST_RETRY_MS = 100;
     private static final long MAX_RETRY_MS = 10_000;
+    private static final long FIRST_PROBE_MS = 1_000;
 
     /** One forward; {@code trimmed} once its failure headers were shortened. */
     private record Forward(TopicPartition source, PartitionProgress progress, PartitionProgress.Pending pending,
                            ProducerRecord<byte[], byte[]> record, boolean trimmed) {
     }
 
-    /** What became of one send: error is null on success; synchronous if it failed on the sending thread. */
-    private record Outcome(Forward forward, Exception error, boolean synchronous) {
+    /** What became of one send: error is null on success. */
+    private record Outcome(Forward forward, Exception error) {
     }
 
     /** A forward waiting to be sent (again). */
@@ -106,8 +107,19 @@ final class ForwardTracker {
 
     private void sendNow(Forward forward) {
         Thread sender = Thread.currentThread();
-        forwarder.send(forward.record(), (metadata, error) ->
-                outcomes.add(new Outcome(forward, error, error != null && Thread.currentThread() == sender)));
+        boolean[] blocked = {false};
+        forwarder.send(forward.record(), (metadata, error) -> {
+            blocked[0] = error instanceof TimeoutException && Thread.currentThread() == sender;
+            outcomes.add(new Outcome(forward, error));
+        });
+        if (blocked[0]) {
+            // The send waited max.block.ms on this thread (no metadata for the topic, or no buffer
+            // space): from now on forwards to it wait without being sent, one probe at a time.
+            Unavailable topic = unavailable.computeIfAbsent(forward.record().topic(), t -> new Unavailable());
+            topic.failures++;
+            topic.probing = false;
+            topic.retryAt = clock.millis() + probeDelayAfter(topic.failures);
+        }
     }
 
     /**
@@ -128,7 +140,7 @@ final class ForwardTracker {
             if (outcome.error() == null) {
                 delivered(forward);
             } else {
-                failed(forward, outcome.error(), outcome.synchronous());
+                failed(forward, outcome.error());
             }
         }
     }
@@ -148,7 +160,7 @@ final class ForwardTracker {
         meters.forwarded();
     }
 
-    private void failed(Forward forward, Exception error, boolean synchronous) {
+    private void failed(Forward forward, Exception error) {
         meters.forwardError();
         if (isTooLarge(error) && !forward.trimmed()) {
             log.warn("{}: forward of {}-{}@{} to {} is too large with its failure headers ({} bytes: {}); sending it with"
@@ -168,12 +180,6 @@ final class ForwardTracker {
         PartitionProgress.Pending pending = forward.pending();
         markFailing(forward);
         long delay = delayAfter(pending.attempts);
-        if (synchronous && error instanceof TimeoutException) {
-            Unavailable topic = unavailable.computeIfAbsent(forward.record().topic(), t -> new Unavailable());
-            topic.failures++;
-            topic.probing = false;
-            topic.retryAt = clock.millis() + delayAfter(topic.failures);
-        }
         log.warn("{}: forward of {}-{}@{} to {} failed (attempt {}): {}; retrying in {} ms, the partition is held and"
                         + " nothing past the record is committed", stage, forward.source().topic(), forward.source().partition(),
                 pending.offset, forward.record().topic(), pending.attempts, error, delay);
@@ -245,6 +251,11 @@ final class ForwardTracker {
 
     private static long delayAfter(int attempts) {
         return Math.min(MAX_RETRY_MS, FIRST_RETRY_MS << Math.min(Math.max(attempts, 1) - 1, 10));
+    }
+
+    /** Probes of an unavailable topic block the poll thread: 1 s apart at first, doubling to 10 s. */
+    private static long probeDelayAfter(int failures) {
+        return Math.min(MAX_RETRY_MS, FIRST_PROBE_MS << Math.min(Math.max(failures, 1) - 1, 10));
     }
 
     private static boolean isTooLarge(Exception error) {
