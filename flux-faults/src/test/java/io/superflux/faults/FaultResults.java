@@ -29,6 +29,7 @@ final class FaultResults {
         try {
             Files.createDirectories(DIRECTORY);
             Files.writeString(FILE, json, UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            FaultReport.write(FILE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -74,9 +74,13 @@ final class FaultRun implements AutoCloseable {
         return this;
     }
 
-    /** Sets an environment variable of every worker started from now on (a Flux setting). */
+    /** Sets (or, with null, removes) an environment variable of every worker started from now on (a Flux setting). */
     FaultRun env(String name, String value) {
-        environment.put(name, value);
+        if (value == null) {
+            environment.remove(name);
+        } else {
+            environment.put(name, value);
+        }
         return this;
     }
 
@@ -140,6 +144,19 @@ final class FaultRun implements AutoCloseable {
         return worker;
     }
 
+    /**
+     * Runs {@code flux <command> --load <task classes> FaultTask} with the workers' settings (e.g.
+     * {@code topics create}) and returns its exit code; fails with its output if it takes over a minute.
+     */
+    int command(String... command) throws InterruptedException {
+        List<String> args = new ArrayList<>(List.of(command));
+        args.addAll(List.of("--load", TASK_CLASSES.toString(), TASK));
+        try (FluxWorkerProcess process = FluxWorkerProcess.builder(FLUX_JAR).env(environment).systemProperties(taskProperties)
+                .args(args.toArray(String[]::new)).start()) {
+            return process.waitFor(Duration.ofMinutes(1));
+        }
+    }
+
     /** How many records {@code topic} holds now (read from the beginning). */
     int count(String topic) {
         Map<String, Object> props = new HashMap<>(brokers.clientProperties());
@@ -187,20 +204,28 @@ final class FaultRun implements AutoCloseable {
 
     /** Waits until {@code stage} ended {@code count} calls (of any outcome). */
     void awaitCalls(int stage, int count, Duration timeout) throws InterruptedException {
-        awaitLines(stage, count, timeout, true);
+        awaitLines(line -> line.stage() == stage && line.ended(), count, "stage " + stage + " did not end " + count
+                + " calls", timeout);
+    }
+
+    /** Waits until {@code worker} ended {@code count} calls of {@code stage}. */
+    void awaitCalls(int stage, FluxWorkerProcess worker, int count, Duration timeout) throws InterruptedException {
+        awaitLines(line -> line.stage() == stage && line.ended() && line.pid() == worker.pid(), count,
+                "worker " + worker.pid() + " did not end " + count + " calls of stage " + stage, timeout);
     }
 
     /** Waits until {@code stage} began {@code count} calls (logged when calls take time). */
     void awaitStarts(int stage, int count, Duration timeout) throws InterruptedException {
-        awaitLines(stage, count, timeout, false);
+        awaitLines(line -> line.stage() == stage && !line.ended(), count, "stage " + stage + " did not begin " + count
+                + " calls", timeout);
     }
 
-    private void awaitLines(int stage, int count, Duration timeout, boolean ended) throws InterruptedException {
+    private void awaitLines(java.util.function.Predicate<TaskLog.Line> which, int count, String failure, Duration timeout)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (lines().stream().filter(line -> line.stage() == stage && line.ended() == ended).count() < count) {
+        while (lines().stream().filter(which).count() < count) {
             if (System.nanoTime() > deadline) {
-                fail("stage " + stage + " did not " + (ended ? "end " : "begin ") + count + " calls within " + timeout
-                        + "\n" + outputs());
+                fail(failure + " within " + timeout + "\n" + outputs());
             }
             Thread.sleep(50);
         }
@@ -245,6 +270,15 @@ final class FaultRun implements AutoCloseable {
             }
         }
         return longest / 1000.0;
+    }
+
+    /**
+     * How late, at the most, {@code stage} handled a record after its due time, in seconds: on a
+     * retry stage this is how long a fault kept due records waiting.
+     */
+    double latestSeconds(int stage) {
+        return lines().stream().filter(line -> line.stage() == stage && line.ended() && line.due() > 0)
+                .mapToLong(line -> line.at() - line.due()).max().orElse(0) / 1000.0;
     }
 
     /** The figures now. */

@@ -88,6 +88,21 @@ public final class FluxWorkerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until its output matches {@code pattern} (e.g. a stage's first assignment); throws
+     * AssertionError with the output when it exits first or after {@code timeout}.
+     */
+    public void awaitOutput(java.util.regex.Pattern pattern, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!pattern.matcher(output()).find()) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError("flux " + (process.isAlive() ? "did not print" : "exited before printing")
+                        + " /" + pattern + "/ within " + timeout + "; output:\n" + output());
+            }
+            Thread.sleep(50);
+        }
+    }
+
     /** The file its output goes to. */
     public Path outputFile() {
         return output;
