@@ -69,7 +69,9 @@ final class ProcessCommand implements Callable<Integer> {
         }
         SuperFlux.shutdown(); // stops the worker (graceful) and flushes producers the task used
         if (worker.failure().isPresent()) {
-            spec.commandLine().getErr().println("flux: error: a stage of " + taskClass + " failed: " + worker.failure().get());
+            Throwable failure = worker.failure().get();
+            // The message names the stage, the error and, where an operator can fix it, what to do.
+            spec.commandLine().getErr().println("flux: error: " + (failure.getMessage() != null ? failure.getMessage() : failure));
             return FluxCli.RUNTIME_ERROR;
         }
         log.info("flux process {} stopped{}", taskClass, signalled ? " after a signal; offsets committed" : "");

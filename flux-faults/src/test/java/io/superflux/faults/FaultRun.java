@@ -151,10 +151,52 @@ final class FaultRun implements AutoCloseable {
     int command(String... command) throws InterruptedException {
         List<String> args = new ArrayList<>(List.of(command));
         args.addAll(List.of("--load", TASK_CLASSES.toString(), TASK));
-        try (FluxWorkerProcess process = FluxWorkerProcess.builder(FLUX_JAR).env(environment).systemProperties(taskProperties)
-                .args(args.toArray(String[]::new)).start()) {
-            return process.waitFor(Duration.ofMinutes(1));
+        try (FluxWorkerProcess process = run(null, args.toArray(String[]::new))) {
+            return process.exitCode();
         }
+    }
+
+    /**
+     * Runs {@code flux <args>} with the workers' settings and {@code stdin} (or none) and waits a
+     * minute at most for its exit; the caller reads its exit code and output.
+     */
+    FluxWorkerProcess run(String stdin, String... args) throws InterruptedException {
+        FluxWorkerProcess.Builder builder = FluxWorkerProcess.builder(FLUX_JAR).env(environment).systemProperties(taskProperties)
+                .args(args);
+        if (stdin != null) {
+            builder.stdin(stdin);
+        }
+        FluxWorkerProcess process = builder.start();
+        process.waitFor(Duration.ofMinutes(1));
+        return process;
+    }
+
+    /**
+     * Produces records like {@link #produce} but through {@code flux produce} (key {@code k},
+     * without the application header); fails unless it exits 0.
+     */
+    void produceWithFlux(int from, int count, IntFunction<String> plan) throws InterruptedException {
+        StringBuilder lines = new StringBuilder();
+        for (int id = from; id < from + count; id++) {
+            String kind = plan.apply(id);
+            plans.put(id, kind);
+            lines.append(id).append(':').append(kind).append('\n');
+        }
+        try (FluxWorkerProcess produce = run(lines.toString(), "produce", "--topic", topic, "--key", "k")) {
+            if (produce.exitCode() != 0) {
+                fail("flux produce failed:\n" + produce.output());
+            }
+        }
+    }
+
+    /** Every worker and command connects with these client settings (security) from now on, through FLUX_KAFKA_PROPERTIES_*. */
+    FaultRun clientSettings(Map<String, Object> properties) {
+        properties.forEach((name, value) -> {
+            if (!name.equals("bootstrap.servers")) {
+                env("FLUX_KAFKA_PROPERTIES_" + name.toUpperCase(java.util.Locale.ROOT).replace('.', '_'), String.valueOf(value));
+            }
+        });
+        return this;
     }
 
     /** How many records {@code topic} holds now (read from the beginning). */

@@ -176,13 +176,13 @@ final class StageReactor<V> implements Runnable {
 
     private void fail(Throwable error) {
         if (failure == null) {
-            failure = error;
-            if (error instanceof ForwardRefusedException) {
-                log.error("{} of {} stopped: {}", stage, taskName, error.getMessage());
+            failure = error instanceof ForwardRefusedException ? error : new StageFailedException(stage.toString(), taskName, error);
+            if (StageFailedException.isOperatorsToFix(error)) {
+                log.error("{}", failure.getMessage());
             } else {
                 log.error("{} of {} stopped by an unexpected error", stage, taskName, error);
             }
-            failureListener.accept(error);
+            failureListener.accept(failure);
         }
     }
 

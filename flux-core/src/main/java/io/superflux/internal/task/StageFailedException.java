@@ -1,0 +1,39 @@
+package io.superflux.internal.task;
+
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+
+/**
+ * Why a stage stopped, in one line an operator can act on: the stage, the error (its simple class
+ * name and message) and, for the errors an operator fixes (permissions, credentials), what to fix.
+ * The original error is the cause.
+ */
+final class StageFailedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    StageFailedException(String stage, String taskName, Throwable error) {
+        super(stage + " of " + taskName + " stopped: " + error.getClass().getSimpleName() + ": " + SafeText.message(error)
+                + hint(error), error);
+    }
+
+    /** Whether an operator fixes it (permissions, credentials, a topic that refuses records): no stack trace helps. */
+    static boolean isOperatorsToFix(Throwable error) {
+        return error instanceof ForwardRefusedException || error instanceof AuthorizationException
+                || error instanceof AuthenticationException;
+    }
+
+    private static String hint(Throwable error) {
+        if (error instanceof GroupAuthorizationException group) {
+            return "; grant this client's principal READ on group " + group.groupId();
+        }
+        if (error instanceof TopicAuthorizationException) {
+            return "; grant this client's principal READ and DESCRIBE on the topic";
+        }
+        if (error instanceof AuthenticationException) {
+            return "; check the cluster's security settings (flux.kafka.properties)";
+        }
+        return "";
+    }
+}
