@@ -30,6 +30,15 @@ class ScriptedTask extends Task<String> {
         this.behaviour = behaviour;
     }
 
+    /** A task whose calls fail in stage 0 with {@code IllegalStateException(message)} and succeed in every later stage. */
+    static ScriptedTask failingInStageZero(TaskSpec<String> spec, String message) {
+        return new ScriptedTask(spec, m -> {
+            if (m.stage() == 0) {
+                throw new IllegalStateException(message);
+            }
+        });
+    }
+
     @Override
     public void call(Message<String> message) throws Exception {
         long now = System.currentTimeMillis();

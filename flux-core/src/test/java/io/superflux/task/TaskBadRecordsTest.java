@@ -43,11 +43,7 @@ class TaskBadRecordsTest {
     void oddRecordsCrossARetryTopicByteForByte(EmbeddedKafka kafka) throws Exception {
         TaskTestSupport.configure(kafka);
         String topic = kafka.createUniqueTopic("odd-records", 1);
-        ScriptedTask task = new ScriptedTask(TaskSpec.topic(topic).group("g").retries(1), message -> {
-            if (message.stage() == 0) {
-                throw new IllegalStateException("fails once");
-            }
-        });
+        ScriptedTask task = ScriptedTask.failingInStageZero(TaskSpec.topic(topic).group("g").retries(1), "fails once");
         byte[] notUtf8 = {(byte) 0xff, (byte) 0xfe, 0, (byte) 0xc3, 0x28};
         byte[] tenKiB = new byte[10 * 1024];
         Arrays.fill(tenKiB, (byte) 'h');

@@ -113,11 +113,7 @@ class TaskForwardFailureTest {
         String topic = "large-" + java.util.UUID.randomUUID().toString().substring(0, 8);
         kafka.createTopic(topic, 1, Map.of("max.message.bytes", Integer.toString(4 * 1024 * 1024)));
         String large = randomText(2 * 1024 * 1024);
-        ScriptedTask task = new ScriptedTask(TaskSpec.topic(topic).group("g").retries(1), message -> {
-            if (message.stage() == 0) {
-                throw new IllegalStateException("fails in stage 0");
-            }
-        });
+        ScriptedTask task = ScriptedTask.failingInStageZero(TaskSpec.topic(topic).group("g").retries(1), "fails in stage 0");
         Worker worker = SuperFlux.start(task);
         Producer.of(ProducerSpec.topic(topic)).produce(large, "k").get(10, TimeUnit.SECONDS);
 

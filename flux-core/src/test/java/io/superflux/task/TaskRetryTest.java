@@ -213,11 +213,7 @@ class TaskRetryTest {
     void applicationHeadersNamedFluxSomethingTravelAndAreShownToTheTask(EmbeddedKafka kafka) throws Exception {
         TaskTestSupport.configure(kafka);
         String topic = kafka.createUniqueTopic("flux-named-headers", 1);
-        ScriptedTask task = new ScriptedTask(TaskSpec.topic(topic).group("g").retries(1), message -> {
-            if (message.stage() == 0) {
-                throw new IllegalStateException("fails once");
-            }
-        });
+        ScriptedTask task = ScriptedTask.failingInStageZero(TaskSpec.topic(topic).group("g").retries(1), "fails once");
         SuperFlux.start(task);
         Producer.of(ProducerSpec.topic(topic)).produce("v", "k", Map.of("flux-trace-id", "t-9")).get(30, TimeUnit.SECONDS);
 
