@@ -20,10 +20,14 @@ import java.util.TreeSet;
  * @param retryTimeScale     factor applied to every retry wait ({@code flux.retry.time-scale})
  * @param shutdownTimeout    how long a shutdown waits for in-flight work ({@code flux.shutdown-timeout})
  * @param startupTimeout     how long a worker waits for the cluster at start ({@code flux.startup-timeout})
+ * @param http               the HTTP endpoint ({@code flux.http})
+ * @param healthCallTimeout  how long a call or a poll loop may take before /health/live says so
+ *                           ({@code flux.health.call-timeout}); empty: the consumers' max.poll.interval.ms
  */
 public record FluxConfig(ClusterSettings kafka, Map<String, ClusterSettings> clusters, ProducerSettings producer,
                          Map<String, String> consumerProperties, Duration commitInterval, TopicSettings topics,
-                         double retryTimeScale, Duration shutdownTimeout, Duration startupTimeout) {
+                         double retryTimeScale, Duration shutdownTimeout, Duration startupTimeout, HttpSettings http,
+                         java.util.Optional<Duration> healthCallTimeout) {
     /** The name of the cluster configured under {@code flux.kafka}. */
     public static final String DEFAULT_CLUSTER = "default";
 
@@ -37,6 +41,8 @@ public record FluxConfig(ClusterSettings kafka, Map<String, ClusterSettings> clu
         Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
         Objects.requireNonNull(startupTimeout, "startupTimeout");
+        Objects.requireNonNull(http, "http");
+        Objects.requireNonNull(healthCallTimeout, "healthCallTimeout");
     }
 
     /** Whether missing retry and dead-letter topics are created at start ({@code flux.topics.auto-create}). */

@@ -129,6 +129,19 @@ public final class SuperFlux {
         return FluxRuntime.current().meters();
     }
 
+    /**
+     * Starts the HTTP endpoint ({@code /metrics}, {@code /health/live}, {@code /health/ready}) on
+     * {@code flux.http.host}:{@code flux.http.port}, as {@code flux process} does; once per process
+     * (later calls return the running one). {@link #shutdown()} closes it. {@code /metrics} shows
+     * Flux's meters when they go to Micrometer's global registry (the default) or to a composite;
+     * with a registry of your own (Spring Boot, Quarkus), expose that one instead.
+     *
+     * @throws FluxConfigException if the port is 0 (off) or cannot be bound
+     */
+    public static HttpEndpoint startHttpEndpoint() {
+        return FluxRuntime.current().startHttpEndpoint();
+    }
+
     /** Sends every message buffered by any producer now and waits until each is acknowledged or failed. */
     public static void flush() {
         FluxRuntime.current().flush();

@@ -32,6 +32,11 @@ public final class FluxCli implements Runnable {
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+        String logFormatError = LogFormat.select(args, System.getenv("FLUX_LOG_FORMAT"));
+        if (logFormatError != null) {
+            err.println("flux: " + logFormatError);
+            System.exit(USAGE_ERROR);
+        }
         System.exit(execute(out, err, args));
     }
 

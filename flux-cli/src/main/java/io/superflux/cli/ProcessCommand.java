@@ -36,6 +36,19 @@ final class ProcessCommand implements Callable<Integer> {
             description = "How long a stop waits for the records in hand, e.g. 30s (default: flux.shutdown-timeout).")
     private String shutdownTimeout;
 
+    /** Read before logback starts ({@link LogFormat}); declared here for --help and validation. */
+    @Option(names = LogFormat.OPTION, paramLabel = "FORMAT",
+            description = "plain (default) or json: one JSON object per line, with task, stage, topic, partition, offset and"
+                    + " key of the record in hand (default: FLUX_LOG_FORMAT).")
+    private LogFormatName logFormat;
+
+    /** The formats {@code --log-format} accepts. */
+    enum LogFormatName { plain, json }
+
+    @Option(names = "--http-port", paramLabel = "PORT",
+            description = "Port of the HTTP endpoint (/metrics, /health/live, /health/ready); 0 turns it off (default: flux.http.port, 9400).")
+    private Integer httpPort;
+
     @Parameters(index = "0", paramLabel = "TaskClass", description = "The task's fully qualified class name.")
     private String taskClass;
 
@@ -51,6 +64,9 @@ final class ProcessCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         app.configure(spec, c -> {
+            if (httpPort != null) {
+                c.set("flux.http.port", httpPort);
+            }
             if (shutdownTimeout != null) {
                 c.set("flux.shutdown-timeout", shutdownTimeout);
             }
@@ -59,6 +75,9 @@ final class ProcessCommand implements Callable<Integer> {
         StopSignals signals = StopSignals.install();
         log.info("flux process {} --stages {} on cluster '{}' ({})", taskClass, stages, task.spec().cluster(),
                 config.cluster(task.spec().cluster()).bootstrapServers());
+        if (config.http().enabled()) {
+            SuperFlux.startHttpEndpoint(); // before the stages: /health/ready is 503 until they joined their groups
+        }
         Worker worker = SuperFlux.start(task, stages);
         boolean signalled = false;
         while (worker.isRunning()) {

@@ -18,7 +18,9 @@ final class FluxProcess {
     /** Starts flux with {@code env} added to the environment and {@code systemProperties} as -D options. */
     static FluxWorkerProcess start(Map<String, String> env, Map<String, String> systemProperties, String stdin, String... args)
             throws IOException {
-        return FluxWorkerProcess.builder(FLUX_JAR).env(env).systemProperties(systemProperties).stdin(stdin).args(args).start();
+        Map<String, String> all = new java.util.HashMap<>(Map.of("FLUX_HTTP_PORT", "0")); // several run at once
+        all.putAll(env);
+        return FluxWorkerProcess.builder(FLUX_JAR).env(all).systemProperties(systemProperties).stdin(stdin).args(args).start();
     }
 
     /** Runs flux to completion (at most two minutes). */

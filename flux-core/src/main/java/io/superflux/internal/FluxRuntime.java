@@ -29,6 +29,10 @@ public final class FluxRuntime {
     private static final AtomicBoolean HOOK_INSTALLED = new AtomicBoolean();
     private static volatile FluxRuntime current;
     private static final Set<TaskWorker> WORKERS = ConcurrentHashMap.newKeySet();
+    /** Workers the health endpoint reports on: the running ones and those a failed stage stopped. */
+    private static final Set<TaskWorker> WATCHED = ConcurrentHashMap.newKeySet();
+    private static volatile boolean shuttingDown;
+    private static io.superflux.internal.ops.FluxHttpServer endpoint;
 
     private final FluxConfig config;
     private final MeterRegistry meters;
@@ -78,22 +82,79 @@ public final class FluxRuntime {
      * and closes every producer. The configuration stays; the next use starts new clients.
      */
     public static void shutdown() {
-        for (TaskWorker worker : List.copyOf(WORKERS)) {
-            worker.stop();
+        shuttingDown = true; // /health/ready says so while the workers wind down
+        try {
+            for (TaskWorker worker : List.copyOf(WORKERS)) {
+                worker.stop();
+            }
+            FluxRuntime runtime = current;
+            if (runtime != null) {
+                runtime.producers.closeAll(runtime.config.shutdownTimeout());
+            }
+            synchronized (LOCK) {
+                if (endpoint != null) {
+                    endpoint.close();
+                    endpoint = null;
+                }
+                WATCHED.clear();
+            }
+        } finally {
+            shuttingDown = false;
         }
-        FluxRuntime runtime = current;
-        if (runtime != null) {
-            runtime.producers.closeAll(runtime.config.shutdownTimeout());
+    }
+
+    /**
+     * Starts the HTTP endpoint on {@code flux.http.host}:{@code flux.http.port} (once; later calls
+     * return the running one).
+     *
+     * @throws io.superflux.FluxConfigException if the port is 0 (off) or cannot be bound
+     */
+    public io.superflux.HttpEndpoint startHttpEndpoint() {
+        synchronized (LOCK) {
+            if (endpoint == null) {
+                if (!config.http().enabled()) {
+                    throw new io.superflux.FluxConfigException("flux.http.port", "The HTTP endpoint is off"
+                            + " (flux.http.port = 0): set a port to start it");
+                }
+                installShutdownHook();
+                io.superflux.internal.ops.PrometheusMetrics metrics = new io.superflux.internal.ops.PrometheusMetrics(meters);
+                try {
+                    endpoint = io.superflux.internal.ops.FluxHttpServer.start(config.http(), metrics,
+                            FluxRuntime::stageStatuses, () -> shuttingDown);
+                } catch (RuntimeException e) {
+                    metrics.close();
+                    throw e;
+                }
+            }
+            return endpoint;
         }
+    }
+
+    /** The stages the health endpoint reports on. */
+    static List<io.superflux.internal.task.StageStatus> stageStatuses() {
+        List<io.superflux.internal.task.StageStatus> statuses = new java.util.ArrayList<>();
+        for (TaskWorker worker : WATCHED) {
+            statuses.addAll(worker.statuses());
+        }
+        return statuses;
     }
 
     /** Starts the selected stages of {@code task}; {@link #shutdown()} stops them. */
     public TaskWorker startWorker(Task<?> task, StageSelection stages) {
         installShutdownHook();
-        TaskWorker worker = TaskWorker.start(task, stages, config, meters, WORKERS::remove);
+        TaskWorker worker = TaskWorker.start(task, stages, config, meters, ended -> {
+            WORKERS.remove(ended);
+            if (ended.failure().isEmpty()) {
+                WATCHED.remove(ended); // a stop is not a fault; a failed stage stays reported
+            }
+        });
         WORKERS.add(worker);
+        WATCHED.add(worker);
         if (!worker.isRunning()) {
             WORKERS.remove(worker);
+            if (worker.failure().isEmpty()) {
+                WATCHED.remove(worker);
+            }
         }
         return worker;
     }

@@ -63,6 +63,7 @@ final class FaultRun implements AutoCloseable {
         taskProperties.put("faults.retries", Integer.toString(retries));
         environment.put("FLUX_KAFKA_BROKERS", String.valueOf(brokers.clientProperties().get("bootstrap.servers")));
         environment.put("FLUX_SHUTDOWN_TIMEOUT", "10s");
+        environment.put("FLUX_HTTP_PORT", "0"); // several workers share this host
         // A killed worker's partitions move after the session timeout (Kafka's default is 45 s).
         environment.put("FLUX_CONSUMER_PROPERTIES_SESSION_TIMEOUT_MS", "10000");
         environment.put("FLUX_TOPICS_REPLICATION_FACTOR", Integer.toString(replicationFactor));

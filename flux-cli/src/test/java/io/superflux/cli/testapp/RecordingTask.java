@@ -12,7 +12,8 @@ import io.superflux.task.TaskSpec;
  * The task the end-to-end tests run in {@code flux process} child JVMs (loaded with --load from the
  * test classes). Its topic comes from {@code -Dcli.test.topic}. Every handled message is written
  * (and acknowledged) to {@code <topic>-sink}, so the test reads from Kafka what was handled.
- * {@code poison…} always fails; {@code flaky…} fails in stage 0.
+ * {@code poison…} always fails; {@code flaky…} fails in stage 0; {@code hang…} takes
+ * {@code -Dcli.test.hang-ms} (default 4000) in stage 0; {@code log…} logs a line.
  */
 public final class RecordingTask extends Task<String> {
     private final Producer<String> sink;
@@ -27,6 +28,12 @@ public final class RecordingTask extends Task<String> {
         String value = message.value();
         if (value.startsWith("poison")) {
             throw new IllegalStateException("poison: " + value);
+        }
+        if (value.startsWith("log")) {
+            org.slf4j.LoggerFactory.getLogger(RecordingTask.class).info("the task says hello to {}", value);
+        }
+        if (value.startsWith("hang") && message.stage() == 0) {
+            Thread.sleep(Long.getLong("cli.test.hang-ms", 4_000));
         }
         if (value.startsWith("flaky") && message.stage() == 0) {
             throw new IllegalStateException("flaky: " + value);

@@ -25,6 +25,7 @@ import io.superflux.ClusterSettings;
 import io.superflux.CompressionCodec;
 import io.superflux.FluxConfig;
 import io.superflux.FluxConfigException;
+import io.superflux.HttpSettings;
 import io.superflux.ProducerSettings;
 import io.superflux.TopicSettings;
 
@@ -66,7 +67,39 @@ final class SettingsReader {
                 topics(),
                 positiveNumber("flux.retry.time-scale"),
                 duration("flux.shutdown-timeout", Duration.ofDays(1)),
-                positiveDuration("flux.startup-timeout", Duration.ofDays(1)));
+                positiveDuration("flux.startup-timeout", Duration.ofDays(1)),
+                new HttpSettings(nonEmptyString("flux.http.host"), port("flux.http.port")),
+                durationOrDefault("flux.health.call-timeout"));
+    }
+
+    private int port(String key) {
+        ConfigValue value = config.getValue(key);
+        try {
+            double number = config.getNumber(key).doubleValue();
+            if (number >= 0 && number <= 65_535 && number == Math.rint(number)) {
+                return (int) number;
+            }
+        } catch (ConfigException e) {
+            // reported below with the allowed values
+        }
+        throw bad(key, value, "a port from 1 to 65535, or 0 to turn the endpoint off");
+    }
+
+    /** A duration greater than 0, or the string "default" (empty). */
+    private java.util.Optional<Duration> durationOrDefault(String key) {
+        ConfigValue value = config.getValue(key);
+        if (value.valueType() == ConfigValueType.STRING && "default".equals(String.valueOf(value.unwrapped()).trim())) {
+            return java.util.Optional.empty();
+        }
+        try {
+            Duration duration = config.getDuration(key);
+            if (!duration.isNegative() && !duration.isZero()) {
+                return java.util.Optional.of(duration);
+            }
+        } catch (ConfigException e) {
+            // reported below with the allowed values
+        }
+        throw bad(key, value, DURATION_HELP + ", greater than 0, or default");
     }
 
     private TopicSettings topics() {

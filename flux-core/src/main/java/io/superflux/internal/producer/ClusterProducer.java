@@ -50,6 +50,7 @@ public final class ClusterProducer {
     private final MeterRegistry meters;
     private final Map<String, TopicSender> senders = new ConcurrentHashMap<>();
     private final Gauge unacknowledgedGauge;
+    private final io.superflux.internal.kafka.ClientMetrics clientMetrics;
     private final ExecutorService deliveries;
     private volatile Thread ioThread;
     private volatile boolean closed;
@@ -65,6 +66,7 @@ public final class ClusterProducer {
             thread.setDaemon(true);
             return thread;
         });
+        this.clientMetrics = io.superflux.internal.kafka.ClientMetrics.of(kafka, meters);
         this.unacknowledgedGauge = Gauge.builder("flux.producer.unacknowledged", this, ClusterProducer::unacknowledged)
                 .description("messages sent and not yet acknowledged")
                 .tag("cluster", cluster)
@@ -172,6 +174,7 @@ public final class ClusterProducer {
         closed = true;
         int pending = unacknowledged();
         kafka.close(timeout);
+        clientMetrics.close();
         deliveries.shutdown(); // after Kafka's last callback: every delivery is completed
         try {
             if (!deliveries.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

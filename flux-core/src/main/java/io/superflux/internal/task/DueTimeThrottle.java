@@ -77,6 +77,11 @@ final class DueTimeThrottle {
         return Math.max(0, Math.min(max, next - clock.millis()));
     }
 
+    /** When {@code partition} is released, or 0 if it is not held. */
+    long releaseAt(TopicPartition partition) {
+        return releaseAt.getOrDefault(partition, 0L);
+    }
+
     /** Forgets revoked or lost partitions. */
     void drop(Collection<TopicPartition> partitions) {
         partitions.forEach(releaseAt::remove);

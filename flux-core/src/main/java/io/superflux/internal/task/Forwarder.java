@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 final class Forwarder implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
     private final Producer<byte[], byte[]> producer;
+    private volatile io.superflux.internal.kafka.ClientMetrics metrics;
 
     Forwarder(Map<String, Object> properties) {
         this(new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer()));
@@ -59,5 +60,13 @@ final class Forwarder implements AutoCloseable {
     @Override
     public void close() {
         producer.close(Duration.ofSeconds(30));
+        if (metrics != null) {
+            metrics.close();
+        }
+    }
+
+    /** Shows the producer's own metrics in {@code registry} until closed. */
+    void bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+        metrics = io.superflux.internal.kafka.ClientMetrics.of(producer, registry);
     }
 }

@@ -126,6 +126,11 @@ final class PartitionProgress {
         return offset != NOTHING && offset != confirmed;
     }
 
+    /** The offset the broker confirmed last, or -1 before the first confirmed commit. */
+    long confirmed() {
+        return confirmed;
+    }
+
     /** A commit of {@code offset} went out. */
     void commitSent(long offset) {
         sent = offset;

@@ -37,13 +37,20 @@ final class RecordRunner<V> {
     private final Deserializer<V> deserializer;
     private final boolean deadLetters;
     private final boolean onReactorThread;
+    private final StageStatus status;
     private volatile boolean interruptedForStop;
     /** The thread running a call in sequential mode, so that a stop interrupts the call and nothing else. */
     private volatile Thread callingThread;
 
     /** {@code onReactorThread}: records run on the reactor thread (sequential mode), not on lanes. */
     RecordRunner(Task<V> task, Stage stage, boolean onReactorThread) {
+        this(task, stage, onReactorThread, new StageStatus(task.getClass().getSimpleName(), stage, System.currentTimeMillis()));
+    }
+
+    /** The same, telling {@code status} which calls are under way. */
+    RecordRunner(Task<V> task, Stage stage, boolean onReactorThread, StageStatus status) {
         TaskSpec<V> spec = task.spec();
+        this.status = status;
         this.task = task;
         this.stage = stage;
         this.deadLetterStage = spec.plan().deadLetterStage();
@@ -70,6 +77,8 @@ final class RecordRunner<V> {
         if (onReactorThread) {
             callingThread = Thread.currentThread();
         }
+        status.callStarted(record.partition(), record.offset(), System.currentTimeMillis());
+        CallContext.enter(status.task(), stage, record, message.key());
         try {
             if (deadLetters) {
                 task.deadLetter(message);
@@ -80,6 +89,8 @@ final class RecordRunner<V> {
         } catch (Throwable e) {
             return classify(e);
         } finally {
+            CallContext.leave();
+            status.callEnded();
             if (onReactorThread) {
                 callingThread = null;
             }

@@ -81,6 +81,8 @@ final class StageReactor<V> implements Runnable {
     private final ForwardTracker forwards;
     private final OffsetCommitter commits;
     private final OffsetResets resets;
+    private final StageStatus status;
+    private final StageFigures figures;
     private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
     private final Map<TopicPartition, Integer> hookAttempts = new HashMap<>();
     private boolean anyPaused;
@@ -106,13 +108,15 @@ final class StageReactor<V> implements Runnable {
         this.settings = settings;
         this.meters = meters;
         int concurrency = stage.kind() == Stage.Kind.DEAD_LETTER ? 1 : spec.concurrency();
-        this.runner = new RecordRunner<>(task, stage, concurrency == 1);
+        this.status = meters.status();
+        this.runner = new RecordRunner<>(task, stage, concurrency == 1, status);
         this.lanes = concurrency > 1 ? new LaneDispatcher(concurrency, "flux-" + stage.group(), runner) : null;
         this.dueTimes = new DueTimes(stage, spec.backoff(), settings.timeScale());
         this.throttle = new DueTimeThrottle(clock);
         this.forwards = new ForwardTracker(forwarder, clock, stage, meters);
         this.commits = new OffsetCommitter(consumer, stage);
         this.resets = new OffsetResets(consumer, stage, settings.mainStageReset(), meters, clock);
+        this.figures = new StageFigures(consumer, clock);
         meters.inFlight(() -> lanes == null ? 0 : lanes.inFlight());
     }
 
@@ -125,6 +129,7 @@ final class StageReactor<V> implements Runnable {
         if (!stopping) {
             stopDeadlineNanos = System.nanoTime() + settings.shutdownTimeout().toNanos();
             stopping = true;
+            status.stopping();
             if (lanes != null) {
                 lanes.stop(); // queued records are not started; the calls under way finish
             }
@@ -159,6 +164,7 @@ final class StageReactor<V> implements Runnable {
             while (!stopping && failure == null) {
                 housekeeping();
                 ConsumerRecords<byte[], byte[]> records = poll(pollWait());
+                status.polled(clock.millis());
                 if (!records.isEmpty()) {
                     dispatch(records);
                 }
@@ -209,6 +215,7 @@ final class StageReactor<V> implements Runnable {
         if (now >= nextCommitAt) {
             commits.commitAsync(progress);
             nextCommitAt = now + settings.commitInterval().toMillis();
+            meters.figures(figures.compute(progress, throttle));
         }
     }
 
@@ -247,6 +254,9 @@ final class StageReactor<V> implements Runnable {
                 hold(partition, record.offset(), due);
                 return false;
             }
+            figures.started(partition, due);
+        } else {
+            figures.started(partition, record.timestamp());
         }
         if (lanes != null) {
             lanes.submit(partition, partitionProgress, record);
@@ -464,6 +474,7 @@ final class StageReactor<V> implements Runnable {
         } catch (RuntimeException e) {
             log.warn("{}: closing the consumer failed: {}", stage, e.toString());
         }
+        status.ended(failure);
         meters.close();
         log.info("{} of {} stopped", stage, taskName);
     }
@@ -475,6 +486,7 @@ final class StageReactor<V> implements Runnable {
         }
         throttle.drop(partitions);
         forwards.forget(partitions);
+        status.revoked(progress.size());
     }
 
     /** Runs on this reactor's thread, inside poll (and inside close). */
@@ -520,6 +532,8 @@ final class StageReactor<V> implements Runnable {
             for (TopicPartition partition : partitions) {
                 progress.put(partition, new PartitionProgress());
             }
+            figures.retain(progress.keySet());
+            status.assigned(progress.size());
             log.info("{}: assigned partitions {}", stage, numbers(consumer.assignment()));
         }
 

@@ -41,6 +41,8 @@ public final class TaskWorker implements Worker {
 
     private final Task<?> task;
     private final List<StageReactor<?>> reactors = new ArrayList<>();
+    private final List<StageStatus> statuses = new ArrayList<>();
+    private final List<io.superflux.internal.kafka.ClientMetrics> clientMetrics = new ArrayList<>();
     private final Forwarder forwarder;
     private final Duration shutdownTimeout;
     private final AtomicInteger running;
@@ -73,6 +75,7 @@ public final class TaskWorker implements Worker {
         Forwarder forwarder = new Forwarder(ClientProperties.forwarder(cluster, config.producer().properties(),
                 plan.group() + "-forwarder"));
         forwarder.warmUp(plan.topics().subList(1, plan.topics().size()));
+        forwarder.bindMetrics(meters);
         List<Stage> stages = selection.stages().stream().map(plan::stage).toList();
         TaskWorker worker = new TaskWorker(task, forwarder, config.shutdownTimeout(), stages.size(), onTerminated);
         String name = task.getClass().getSimpleName();
@@ -86,12 +89,18 @@ public final class TaskWorker implements Worker {
                 KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties,
                         new ByteArrayDeserializer(), new ByteArrayDeserializer());
                 consumers.add(consumer);
+                worker.clientMetrics.add(io.superflux.internal.kafka.ClientMetrics.of(consumer, meters));
+                StageMeters stageMeters = new StageMeters(meters, name, stage);
+                stageMeters.status().limitMillis(config.healthCallTimeout().map(Duration::toMillis)
+                        .orElse(maxPollIntervalMs(properties)));
+                worker.statuses.add(stageMeters.status());
                 worker.reactors.add(newReactor(task, stage, consumer, forwarder, partitions,
-                        settings(config, properties, mainStageReset), new StageMeters(meters, name, stage)));
+                        settings(config, properties, mainStageReset), stageMeters));
             }
         } catch (RuntimeException e) {
             // e.g. a consumer setting kafka-clients rejects: close what was made, nothing leaks
             consumers.forEach(KafkaConsumer::close);
+            worker.clientMetrics.forEach(io.superflux.internal.kafka.ClientMetrics::close);
             forwarder.close();
             throw e;
         }
@@ -112,11 +121,15 @@ public final class TaskWorker implements Worker {
      */
     private static StageSettings settings(FluxConfig config, Map<String, Object> consumerProperties,
                                           OffsetResets.Policy mainStageReset) {
-        Object maxPollInterval = consumerProperties.get(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG);
-        long rebalanceTimeoutMs = maxPollInterval == null ? 300_000 : Long.parseLong(maxPollInterval.toString().trim());
+        long rebalanceTimeoutMs = maxPollIntervalMs(consumerProperties);
         Duration budget = Duration.ofMillis(Math.min(config.shutdownTimeout().toMillis(), rebalanceTimeoutMs / 2));
         return new StageSettings(config.retryTimeScale(), config.commitInterval(), config.shutdownTimeout(), budget,
                 mainStageReset);
+    }
+
+    private static long maxPollIntervalMs(Map<String, Object> consumerProperties) {
+        Object maxPollInterval = consumerProperties.get(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG);
+        return maxPollInterval == null ? 300_000 : Long.parseLong(maxPollInterval.toString().trim());
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -148,6 +161,7 @@ public final class TaskWorker implements Worker {
             if (running.decrementAndGet() == 0) {
                 // Clean up before anyone waiting on termination goes on; nothing here may be skipped.
                 Thread.interrupted();
+                clientMetrics.forEach(io.superflux.internal.kafka.ClientMetrics::close);
                 try {
                     forwarder.close();
                 } catch (RuntimeException e) {
@@ -161,6 +175,11 @@ public final class TaskWorker implements Worker {
                 }
             }
         }
+    }
+
+    /** What each stage is doing (for the health endpoint). */
+    public List<StageStatus> statuses() {
+        return List.copyOf(statuses);
     }
 
     @Override
