@@ -1,5 +1,9 @@
 package io.superflux.cli;
 
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 import org.slf4j.Logger;
@@ -49,20 +53,21 @@ final class ProcessCommand implements Callable<Integer> {
             description = "Port of the HTTP endpoint (/metrics, /health/live, /health/ready); 0 turns it off (default: flux.http.port, 9400).")
     private Integer httpPort;
 
-    @Parameters(index = "0", paramLabel = "TaskClass", description = "The task's fully qualified class name.")
-    private String taskClass;
+    @Parameters(arity = "1..*", paramLabel = "TaskClass[:STAGES]",
+            description = "The tasks' fully qualified class names, each run with --stages or with its own after a colon"
+                    + " (com.acme.A:0 com.acme.B:1-4): one process, one endpoint; a failing stage of any task stops them all.")
+    private List<String> taskArguments;
 
     @Spec
     private CommandSpec spec;
 
+    /** A task and the stages to run. */
+    private record Selected(String className, Task<?> task, String stages) {
+    }
+
     @Override
     public Integer call() throws InterruptedException {
-        Task<?> task = ClassResolver.task(taskClass, app, spec);
-        try {
-            StageSelection.parse(stages, task.spec().plan());
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
-        }
+        List<Selected> selected = selectTasks();
         app.configure(spec, c -> {
             if (httpPort != null) {
                 c.set("flux.http.port", httpPort);
@@ -73,27 +78,63 @@ final class ProcessCommand implements Callable<Integer> {
         });
         FluxConfig config = SuperFlux.config();
         StopSignals signals = StopSignals.install();
-        log.info("flux process {} --stages {} on cluster '{}' ({})", taskClass, stages, task.spec().cluster(),
-                config.cluster(task.spec().cluster()).bootstrapServers());
+        for (Selected task : selected) {
+            log.info("flux process {} --stages {} on cluster '{}' ({})", task.className(), task.stages(),
+                    task.task().spec().cluster(), config.cluster(task.task().spec().cluster()).bootstrapServers());
+        }
         if (config.http().enabled()) {
             SuperFlux.startHttpEndpoint(); // before the stages: /health/ready is 503 until they joined their groups
         }
-        Worker worker = SuperFlux.start(task, stages);
+        List<Worker> workers = new ArrayList<>();
+        try {
+            for (Selected task : selected) {
+                workers.add(SuperFlux.start(task.task(), task.stages()));
+            }
+        } catch (RuntimeException e) {
+            SuperFlux.shutdown(); // the tasks already started stop cleanly before the error is reported
+            throw e;
+        }
         boolean signalled = false;
-        while (worker.isRunning()) {
+        while (workers.stream().allMatch(Worker::isRunning)) {
             if (signals.await(200)) {
                 signalled = true;
                 break;
             }
         }
-        SuperFlux.shutdown(); // stops the worker (graceful) and flushes producers the task used
-        if (worker.failure().isPresent()) {
-            Throwable failure = worker.failure().get();
-            // The message names the stage, the error and, where an operator can fix it, what to do.
-            spec.commandLine().getErr().println("flux: error: " + (failure.getMessage() != null ? failure.getMessage() : failure));
-            return FluxCli.RUNTIME_ERROR;
+        SuperFlux.shutdown(); // stops every worker (graceful) and flushes producers the tasks used
+        for (Worker worker : workers) {
+            if (worker.failure().isPresent()) {
+                Throwable failure = worker.failure().get();
+                // The message names the stage, the error and, where an operator can fix it, what to do.
+                spec.commandLine().getErr().println("flux: error: " + (failure.getMessage() != null ? failure.getMessage() : failure));
+                return FluxCli.RUNTIME_ERROR;
+            }
         }
-        log.info("flux process {} stopped{}", taskClass, signalled ? " after a signal; offsets committed" : "");
+        log.info("flux process {} stopped{}", selected.stream().map(Selected::className).toList(),
+                signalled ? " after a signal; offsets committed" : "");
         return 0;
+    }
+
+    /** Each argument's task and stages; a task given twice is a usage error. */
+    private List<Selected> selectTasks() {
+        List<Selected> selected = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (String argument : taskArguments) {
+            int colon = argument.indexOf(':');
+            String className = colon < 0 ? argument : argument.substring(0, colon);
+            String taskStages = colon < 0 ? stages : argument.substring(colon + 1);
+            if (!seen.add(className)) {
+                throw new ParameterException(spec.commandLine(), className + " is given twice: run each task once (give"
+                        + " its stages as " + className + ":STAGES)");
+            }
+            Task<?> task = ClassResolver.task(className, app, spec);
+            try {
+                StageSelection.parse(taskStages, task.spec().plan());
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), (colon < 0 ? "" : argument + ": ") + e.getMessage());
+            }
+            selected.add(new Selected(className, task, taskStages));
+        }
+        return selected;
     }
 }

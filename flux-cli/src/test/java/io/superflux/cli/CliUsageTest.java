@@ -45,10 +45,10 @@ class CliUsageTest {
     void unknownSubcommandAndOption() {
         assertUsageError(run("proces", "com.acme.AwesomeTask"), "Unmatched argument", "proces", "Did you mean");
         Run unknownOption = run("process", "--stage", "0", "com.acme.AwesomeTask");
-        assertUsageError(unknownOption, "Unknown options: '--stage'", "Possible solutions: --stages");
+        assertUsageError(unknownOption, "Unknown option: '--stage'", "Possible solutions: --stages");
         assertUsageError(run(), "Missing subcommand");
         assertUsageError(run("topics"), "Missing subcommand: plan, create or describe");
-        assertUsageError(run("process"), "Missing required parameter: 'TaskClass'");
+        assertUsageError(run("process"), "Missing required parameter: 'TaskClass[:STAGES]'");
     }
 
     @Test

@@ -140,6 +140,33 @@ class OperationsIT {
     }
 
     @Test
+    void twoTasksInOneProcessBothWorkAndStopTogether(EmbeddedKafka kafka) throws Exception {
+        String recorded = kafka.createUniqueTopic("ops-a", 2);
+        String echoed = kafka.createUniqueTopic("ops-b", 2);
+        kafka.createTopic(recorded + "-sink", 2);
+        kafka.createTopic(echoed + "-sink", 2);
+        int port = freePort();
+        FluxWorkerProcess worker = FluxProcess.start(Map.of("FLUX_KAFKA_BROKERS", kafka.bootstrapServers(),
+                        "FLUX_RETRY_TIME_SCALE", "0.001", "FLUX_HTTP_PORT", Integer.toString(port)),
+                Map.of("cli.test.topic", recorded, "cli.test.echo-topic", echoed), null,
+                "process", "--load", LOAD, TASK + ":0-1", "io.superflux.cli.testapp.EchoTask:0");
+        produce(kafka, recorded, List.of("a-1", "a-2", "flaky-a"));
+        produce(kafka, echoed, List.of("b-1", "b-2"));
+        assertEquals(3, kafka.readAll(recorded + "-sink", 3, Duration.ofSeconds(60)).size(), worker.output());
+        assertEquals(2, kafka.readAll(echoed + "-sink", 2, Duration.ofSeconds(60)).size(), worker.output());
+        HttpResponse<String> ready = awaitStatus(port, "/health/ready", 200, worker);
+        assertTrue(ready.body().contains("\"task\":\"RecordingTask\",\"stage\":1") && ready.body().contains("\"task\":\"EchoTask\",\"stage\":0")
+                && !ready.body().contains("\"task\":\"RecordingTask\",\"stage\":2"), ready.body());
+        String metrics = get(port, "/metrics").body();
+        assertEquals(2, sum(metrics, "flux_task_handled_total", "task=\"EchoTask\""));
+
+        worker.terminate();
+        assertEquals(0, worker.waitFor(Duration.ofSeconds(60)), worker.output());
+        assertTrue(worker.output().contains("stage 1 (retry, topic " + recorded + "-recorder-try-1, group recorder-1) of"
+                + " RecordingTask stopped") && worker.output().contains("of EchoTask stopped"), worker.output());
+    }
+
+    @Test
     void anUnknownLogFormatIsAUsageError() throws Exception {
         FluxWorkerProcess worker = FluxProcess.run(Map.of("FLUX_LOG_FORMAT", "xml"), Map.of(), null, "version");
         assertEquals(2, worker.exitCode(), worker.output());
