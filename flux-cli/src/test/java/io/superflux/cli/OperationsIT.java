@@ -58,23 +58,25 @@ class OperationsIT {
         // 10 handled in stage 0, 3 handled in stage 1 after one retry, 2 dead-lettered after two
         produce(kafka, topic, List.of("v-0", "v-1", "v-2", "v-3", "v-4", "v-5", "v-6", "v-7", "v-8", "v-9",
                 "flaky-0", "flaky-1", "flaky-2", "poison-0", "poison-1"));
-        awaitMetric(port, "flux_task_dead_letters_total", "stage=\"3\"", 2, worker);
-        String metrics = get(port, "/metrics").body();
-        assertEquals(10 + 3, sum(metrics, "flux_task_handled_total", "stage=\"0\"") + sum(metrics, "flux_task_handled_total", "stage=\"1\""));
-        assertEquals(10, sum(metrics, "flux_task_handled_total", "stage=\"0\""));
-        assertEquals(5, sum(metrics, "flux_task_forwarded_total", "stage=\"0\""));
-        assertEquals(2, sum(metrics, "flux_task_forwarded_total", "stage=\"1\""));
-        assertEquals(2, sum(metrics, "flux_task_forwarded_total", "stage=\"2\""));
-        assertEquals(5, sum(metrics, "flux_task_failures_total", "stage=\"0\""));
-        assertTrue(metrics.contains("# TYPE flux_stage_lag_records gauge"), "lag gauge");
-        assertTrue(metrics.contains("flux_stage_rebalances_total{"), "rebalances");
-        assertTrue(metrics.contains("flux_stage_assigned_partitions{"), "assigned partitions");
-        assertTrue(metrics.contains("kafka_consumer_fetch_manager_records_consumed_total{"), "kafka-clients metrics");
-        assertTrue(metrics.contains("kafka_producer_record_send_total{"), "the forwarder's kafka-clients metrics");
-        assertTrue(metrics.contains("jvm_memory_used_bytes{"), "JVM metrics");
-        assertTrue(metrics.contains("process_cpu_usage"), "process metrics");
+        awaitMetric(port, "flux_task_dead_letters_total", "3", 2, worker);
+        MetricsScrape scrape = MetricsScrape.fetch(http, port);
+        scrape.assertTextAgrees(get(port, "/metrics").body());
+        assertEquals(10, scrape.sum("flux_task_handled_total", "stage", "0"));
+        assertEquals(3, scrape.sum("flux_task_handled_total", "stage", "1"));
+        assertEquals(5, scrape.sum("flux_task_failures_total", "stage", "0"));
+        assertEquals(5, scrape.sum("flux_task_forwarded_total", "stage", "0"));
+        assertEquals(2, scrape.sum("flux_task_forwarded_total", "stage", "1"));
+        assertEquals(2, scrape.sum("flux_task_forwarded_total", "stage", "2"));
+        for (String name : List.of("flux_stage_lag_records", "flux_stage_waiting_records", "flux_stage_due_lag_seconds",
+                "flux_stage_in_flight_oldest_age_seconds", "flux_stage_paused_partitions", "flux_stage_assigned_partitions",
+                "flux_stage_last_poll_age_seconds", "flux_stage_rebalances_total",
+                "kafka_consumer_fetch_manager_records_consumed_total", "kafka_producer_record_send_total",
+                "jvm_memory_used_bytes", "process_cpu_usage")) {
+            assertTrue(scrape.has(name), name + " is exposed");
+        }
+        assertEquals(2, scrape.sum("flux_stage_assigned_partitions", "stage", "0"));
         // The stage-0 lag gauge agrees with the broker: log end minus the group's committed offset.
-        awaitMetric(port, "flux_stage_lag_records", "stage=\"0\"", lagOfGroup(kafka, topic, "recorder"), worker);
+        awaitMetric(port, "flux_stage_lag_records", "0", lagOfGroup(kafka, topic, "recorder"), worker);
 
         // A call that hangs past flux.health.call-timeout (1 s) makes /health/live 503 with the reason.
         produce(kafka, topic, List.of("hang-0"));
@@ -96,6 +98,29 @@ class OperationsIT {
         worker.terminate();
         HttpResponse<String> stopping = awaitStatus(port, "/health/ready", 503, "shutting down", worker);
         assertTrue(stopping.body().contains("\"problem\":\"stopping\""), "the stages say they stop: " + stopping.body());
+        assertEquals(0, worker.waitFor(Duration.ofSeconds(60)), worker.output());
+    }
+
+    @Test
+    void theWaitingGaugeCountsWhatTheRetryTopicHolds(EmbeddedKafka kafka) throws Exception {
+        String topic = kafka.createUniqueTopic("ops-wait", 2);
+        kafka.createTopic(topic + "-sink", 2);
+        int port = freePort();
+        // Real time: stage 1 waits 15 s or more, so what the retry topic receives is held.
+        FluxWorkerProcess worker = FluxProcess.start(Map.of("FLUX_KAFKA_BROKERS", kafka.bootstrapServers(),
+                        "FLUX_CONSUMER_COMMIT_INTERVAL", "200ms", "FLUX_HTTP_PORT", Integer.toString(port)),
+                Map.of("cli.test.topic", topic), null, "process", "--load", LOAD, TASK);
+        produce(kafka, topic, List.of("flaky-0", "flaky-1", "flaky-2", "flaky-3", "v-0"));
+        assertEquals(4, kafka.readAll(topic + "-recorder-try-1", 4, Duration.ofSeconds(30)).size(), worker.output());
+        awaitMetric(port, "flux_stage_waiting_records", "1", 4, worker);
+        assertEquals(4, lagOfGroup(kafka, topic + "-recorder-try-1", "recorder-1") , "what the retry topic holds past the"
+                + " group's committed offset");
+        MetricsScrape scrape = MetricsScrape.fetch(http, port);
+        assertEquals(4, scrape.sum("flux_stage_lag_records", "stage", "1"));
+        assertEquals(0, scrape.sum("flux_stage_due_lag_seconds", "stage", "1"), "nothing is due yet");
+        assertTrue(scrape.sum("flux_stage_waiting_oldest_due_time_seconds", "stage", "1") * 1000 > System.currentTimeMillis(),
+                "the oldest waiting record is due in the future");
+        worker.terminate();
         assertEquals(0, worker.waitFor(Duration.ofSeconds(60)), worker.output());
     }
 
@@ -157,8 +182,7 @@ class OperationsIT {
         HttpResponse<String> ready = awaitStatus(port, "/health/ready", 200, worker);
         assertTrue(ready.body().contains("\"task\":\"RecordingTask\",\"stage\":1") && ready.body().contains("\"task\":\"EchoTask\",\"stage\":0")
                 && !ready.body().contains("\"task\":\"RecordingTask\",\"stage\":2"), ready.body());
-        String metrics = get(port, "/metrics").body();
-        assertEquals(2, sum(metrics, "flux_task_handled_total", "task=\"EchoTask\""));
+        assertEquals(2, MetricsScrape.fetch(http, port).sum("flux_task_handled_total", "task", "EchoTask"));
 
         worker.terminate();
         assertEquals(0, worker.waitFor(Duration.ofSeconds(60)), worker.output());
@@ -232,28 +256,18 @@ class OperationsIT {
                 + " " + last.body()) + "\n" + worker.output());
     }
 
-    private void awaitMetric(int port, String name, String label, double expected, FluxWorkerProcess worker) throws Exception {
+    /** Waits until the samples of {@code name} of stage {@code stage} sum to {@code expected}. */
+    private void awaitMetric(int port, String name, String stage, double expected, FluxWorkerProcess worker) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         double value = Double.NaN;
         while (System.nanoTime() < deadline) {
-            value = sum(get(port, "/metrics").body(), name, label);
+            value = MetricsScrape.fetch(http, port).sum(name, "stage", stage);
             if (value == expected) {
                 return;
             }
             Thread.sleep(200);
         }
-        throw new AssertionError(name + "{" + label + "} is " + value + ", not " + expected + "\n" + worker.output());
-    }
-
-    /** The sum of the samples of {@code name} whose labels include {@code label}. */
-    private static double sum(String metrics, String name, String label) {
-        double sum = 0;
-        for (String line : metrics.lines().toList()) {
-            if (line.startsWith(name + "{") && line.contains(label)) {
-                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return sum;
+        throw new AssertionError(name + "{stage=" + stage + "} is " + value + ", not " + expected + "\n" + worker.output());
     }
 
     private static long lagOfGroup(EmbeddedKafka kafka, String topic, String group) throws Exception {

@@ -108,7 +108,10 @@ public final class FluxHttpServer implements HttpEndpoint {
     }
 
     private static void respond(HttpExchange exchange, int status, String contentType, String body) throws IOException {
-        byte[] bytes = body.getBytes(UTF_8);
+        respond(exchange, status, contentType, body.getBytes(UTF_8));
+    }
+
+    private static void respond(HttpExchange exchange, int status, String contentType, byte[] bytes) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", contentType);
         boolean head = exchange.getRequestMethod().equals("HEAD");
         exchange.sendResponseHeaders(status, head ? -1 : bytes.length);

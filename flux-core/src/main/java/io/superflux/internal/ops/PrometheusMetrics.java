@@ -22,9 +22,11 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
  * bound there, and it carries JVM and process metrics of its own.
  */
 public final class PrometheusMetrics implements AutoCloseable {
-    /** A scrape: its content type and text. */
-    record Scrape(String contentType, String body) {
+    /** A scrape: its content type and body. */
+    record Scrape(String contentType, byte[] body) {
     }
+
+    private static final String PROTOBUF = "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
 
     private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final MeterRegistry flux;
@@ -44,10 +46,26 @@ public final class PrometheusMetrics implements AutoCloseable {
         }
     }
 
+    /**
+     * The meters in the format the scraper asks for ({@code Accept}): Prometheus text by default,
+     * OpenMetrics text, or Prometheus protobuf (what a Prometheus server asks for first).
+     */
     Scrape scrape(String accept) {
-        String contentType = accept != null && accept.contains("application/openmetrics-text")
-                ? "application/openmetrics-text; version=1.0.0; charset=utf-8" : "text/plain; version=0.0.4; charset=utf-8";
-        return new Scrape(contentType, prometheus.scrape(contentType));
+        String contentType = accept == null ? "" : accept;
+        if (contentType.contains("application/vnd.google.protobuf")) {
+            contentType = PROTOBUF;
+        } else if (contentType.contains("application/openmetrics-text")) {
+            contentType = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+        } else {
+            contentType = "text/plain; version=0.0.4; charset=utf-8";
+        }
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream(64 * 1024);
+        try {
+            prometheus.scrape(body, contentType);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return new Scrape(contentType, body.toByteArray());
     }
 
     @Override

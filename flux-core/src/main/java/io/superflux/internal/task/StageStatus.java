@@ -10,6 +10,7 @@ import io.superflux.retry.Stage;
 /**
  * What one stage is doing, for the health endpoint and the stage gauges: written by the stage's
  * reactor thread (and its lanes, for calls), read by any thread. Times are epoch milliseconds.
+ * The writing methods are public for the endpoint's tests only.
  */
 public final class StageStatus {
     /** Where the stage is in its life. */
@@ -47,7 +48,7 @@ public final class StageStatus {
     private volatile String failure;
     private volatile long limitMillis = 300_000;
 
-    StageStatus(String task, Stage stage, long startedAt) {
+    public StageStatus(String task, Stage stage, long startedAt) {
         this.task = task;
         this.stage = stage;
         this.lastPollAt = startedAt;
@@ -93,7 +94,7 @@ public final class StageStatus {
         return limitMillis;
     }
 
-    void limitMillis(long millis) {
+    public void limitMillis(long millis) {
         limitMillis = millis;
     }
 
@@ -113,11 +114,11 @@ public final class StageStatus {
         return Optional.ofNullable(oldest);
     }
 
-    void polled(long now) {
+    public void polled(long now) {
         lastPollAt = now;
     }
 
-    void assigned(int partitions) {
+    public void assigned(int partitions) {
         assigned = partitions;
         rebalances.increment();
         if (state == State.STARTING) {
@@ -133,13 +134,13 @@ public final class StageStatus {
         figures = latest;
     }
 
-    void stopping() {
+    public void stopping() {
         if (state == State.STARTING || state == State.JOINED) {
             state = State.STOPPING;
         }
     }
 
-    void ended(Throwable error) {
+    public void ended(Throwable error) {
         if (error != null) {
             failure = error.getMessage() != null ? error.getMessage() : error.toString();
             state = State.FAILED;
@@ -149,11 +150,11 @@ public final class StageStatus {
         calls.clear();
     }
 
-    void callStarted(int partition, long offset, long now) {
+    public void callStarted(int partition, long offset, long now) {
         calls.put(Thread.currentThread(), new Call(partition, offset, now));
     }
 
-    void callEnded() {
+    public void callEnded() {
         calls.remove(Thread.currentThread());
     }
 }
