@@ -15,6 +15,8 @@ FROM eclipse-temurin:17-jre
 RUN useradd --system --home-dir /app --shell /usr/sbin/nologin flux && mkdir -p /app && chown flux /app
 COPY --from=build /src/flux-cli/target/flux.jar /opt/flux/flux.jar
 USER flux
+# flux process serves /metrics, /health/live and /health/ready here (flux.http.port).
+EXPOSE 9400
 WORKDIR /app
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/opt/flux/flux.jar"]
 CMD ["--help"]
