@@ -75,6 +75,23 @@ class OperationsIT {
             assertTrue(scrape.has(name), name + " is exposed");
         }
         assertEquals(2, scrape.sum("flux_stage_assigned_partitions", "stage", "0"));
+        // Every Flux meter the Grafana dashboard queries is one a worker exposes.
+        com.fasterxml.jackson.databind.JsonNode dashboard = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(java.nio.file.Path.of("..", "deploy", "grafana", "flux-dashboard.json").toFile());
+        java.util.Set<String> queried = new java.util.TreeSet<>();
+        for (com.fasterxml.jackson.databind.JsonNode panel : dashboard.get("panels")) {
+            for (com.fasterxml.jackson.databind.JsonNode target : panel.get("targets")) {
+                java.util.regex.Matcher names = java.util.regex.Pattern.compile("flux_[a-z_]+").matcher(target.get("expr").asText());
+                while (names.find()) {
+                    queried.add(names.group());
+                }
+            }
+        }
+        for (String name : queried) {
+            assertTrue(scrape.has(name), "the dashboard queries " + name
+                    + ", which no worker exposes");
+        }
+        assertTrue(queried.size() >= 12, queried.toString());
         // The stage-0 lag gauge agrees with the broker: log end minus the group's committed offset.
         awaitMetric(port, "flux_stage_lag_records", "0", lagOfGroup(kafka, topic, "recorder"), worker);
 
