@@ -40,14 +40,11 @@ final class ProcessCommand implements Callable<Integer> {
             description = "How long a stop waits for the records in hand, e.g. 30s (default: flux.shutdown-timeout).")
     private String shutdownTimeout;
 
-    /** Read before logback starts ({@link LogFormat}); declared here for --help and validation. */
+    /** Read and checked before logback starts ({@link LogFormat}); declared here for --help. */
     @Option(names = LogFormat.OPTION, paramLabel = "FORMAT",
             description = "plain (default) or json: one JSON object per line, with task, stage, topic, partition, offset and"
                     + " key of the record in hand (default: FLUX_LOG_FORMAT).")
-    private LogFormatName logFormat;
-
-    /** The formats {@code --log-format} accepts. */
-    enum LogFormatName { plain, json }
+    private String logFormat;
 
     @Option(names = "--http-port", paramLabel = "PORT",
             description = "Port of the HTTP endpoint (/metrics, /health/live, /health/ready); 0 turns it off (default: flux.http.port, 9400).")

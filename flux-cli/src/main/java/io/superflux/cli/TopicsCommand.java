@@ -33,6 +33,13 @@ final class TopicsCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), "Missing subcommand: plan, create or describe");
     }
 
+    /** The task, with the configuration its --config and --load give in force. */
+    private static Task<?> configuredTask(String taskClass, ApplicationOptions app, CommandSpec spec) {
+        Task<?> task = ClassResolver.task(taskClass, app, spec);
+        app.configure(spec, c -> { });
+        return task;
+    }
+
     /** {@code flux topics plan}. */
     @Command(name = "plan", mixinStandardHelpOptions = true,
             description = {"Shows what 'topics create' would create or change: missing stage topics, partitions,",
@@ -53,8 +60,7 @@ final class TopicsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            Task<?> task = ClassResolver.task(taskClass, app, spec);
-            app.configure(spec, c -> { });
+            Task<?> task = configuredTask(taskClass, app, spec);
             TopicPlan plan = TaskTopics.plan(task, SuperFlux.config(), null);
             TopicPlanPrinter.print(plan, spec.commandLine().getOut(), false);
             return detailedExitCode && !plan.upToDate() ? CHANGES_PENDING : 0;
@@ -84,8 +90,7 @@ final class TopicsCommand implements Callable<Integer> {
             if (partitions != null && partitions < 1) {
                 throw new ParameterException(spec.commandLine(), "--partitions " + partitions + ": give 1 or more");
             }
-            Task<?> task = ClassResolver.task(taskClass, app, spec);
-            app.configure(spec, c -> { });
+            Task<?> task = configuredTask(taskClass, app, spec);
             TopicPlan done = TaskTopics.apply(task, SuperFlux.config(), partitions);
             PrintWriter out = spec.commandLine().getOut();
             TopicPlanPrinter.print(done, out, true);
@@ -112,8 +117,7 @@ final class TopicsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            Task<?> task = ClassResolver.task(taskClass, app, spec);
-            app.configure(spec, c -> { });
+            Task<?> task = configuredTask(taskClass, app, spec);
             List<TaskTopics.StageStatus> statuses = TaskTopics.describe(task, SuperFlux.config());
             PrintWriter out = spec.commandLine().getOut();
             out.printf("%-6s %-11s %-45s %-25s %10s %10s %8s%n", "STAGE", "KIND", "TOPIC", "GROUP", "PARTITIONS", "MESSAGES", "LAG");

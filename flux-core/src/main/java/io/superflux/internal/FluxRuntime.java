@@ -29,8 +29,8 @@ public final class FluxRuntime {
     private static final AtomicBoolean HOOK_INSTALLED = new AtomicBoolean();
     private static volatile FluxRuntime current;
     private static final Set<TaskWorker> WORKERS = ConcurrentHashMap.newKeySet();
-    /** Workers the health endpoint reports on: the running ones and those a failed stage stopped. */
-    private static final Set<TaskWorker> WATCHED = ConcurrentHashMap.newKeySet();
+    /** Workers a failed stage stopped: the health endpoint keeps reporting them (with the running ones). */
+    private static final Set<TaskWorker> FAILED = ConcurrentHashMap.newKeySet();
     private static volatile boolean shuttingDown;
     private static io.superflux.internal.ops.FluxHttpServer endpoint;
 
@@ -96,7 +96,7 @@ public final class FluxRuntime {
                     endpoint.close();
                     endpoint = null;
                 }
-                WATCHED.clear();
+                FAILED.clear();
             }
         } finally {
             shuttingDown = false;
@@ -133,7 +133,10 @@ public final class FluxRuntime {
     /** The stages the health endpoint reports on. */
     static List<io.superflux.internal.task.StageStatus> stageStatuses() {
         List<io.superflux.internal.task.StageStatus> statuses = new java.util.ArrayList<>();
-        for (TaskWorker worker : WATCHED) {
+        for (TaskWorker worker : WORKERS) {
+            statuses.addAll(worker.statuses());
+        }
+        for (TaskWorker worker : FAILED) {
             statuses.addAll(worker.statuses());
         }
         return statuses;
@@ -142,21 +145,20 @@ public final class FluxRuntime {
     /** Starts the selected stages of {@code task}; {@link #shutdown()} stops them. */
     public TaskWorker startWorker(Task<?> task, StageSelection stages) {
         installShutdownHook();
-        TaskWorker worker = TaskWorker.start(task, stages, config, meters, ended -> {
-            WORKERS.remove(ended);
-            if (ended.failure().isEmpty()) {
-                WATCHED.remove(ended); // a stop is not a fault; a failed stage stays reported
-            }
-        });
+        TaskWorker worker = TaskWorker.start(task, stages, config, meters, FluxRuntime::ended);
         WORKERS.add(worker);
-        WATCHED.add(worker);
         if (!worker.isRunning()) {
-            WORKERS.remove(worker);
-            if (worker.failure().isEmpty()) {
-                WATCHED.remove(worker);
-            }
+            ended(worker);
         }
         return worker;
+    }
+
+    /** A worker stopped: a stop is not a fault; one a failed stage stopped stays reported. */
+    private static void ended(TaskWorker worker) {
+        WORKERS.remove(worker);
+        if (worker.failure().isPresent()) {
+            FAILED.add(worker);
+        }
     }
 
     public FluxConfig config() {

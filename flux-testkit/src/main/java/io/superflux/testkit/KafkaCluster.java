@@ -180,24 +180,21 @@ public final class KafkaCluster implements AutoCloseable {
 
     /** SIGKILL: the node dies at once, as under the OOM killer or a power cut of its host. */
     public void kill(int id) {
-        Node node = node(id);
-        synchronized (node) {
-            if (node.process != null) {
-                node.process.destroyForcibly();
-                waitFor(node.process, Duration.ofSeconds(30));
-                log.info("killed Kafka node {}", id);
-            }
-        }
+        end(id, Process::destroyForcibly, Duration.ofSeconds(30), "killed");
     }
 
     /** SIGTERM: the node shuts down in order (leaderships move first), and waits until it has. */
     public void stop(int id) {
+        end(id, Process::destroy, Duration.ofSeconds(60), "stopped");
+    }
+
+    private void end(int id, java.util.function.Consumer<Process> signal, Duration timeout, String done) {
         Node node = node(id);
         synchronized (node) {
             if (node.process != null) {
-                node.process.destroy();
-                waitFor(node.process, Duration.ofSeconds(60));
-                log.info("stopped Kafka node {}", id);
+                signal.accept(node.process);
+                waitFor(node.process, timeout);
+                log.info("{} Kafka node {}", done, id);
             }
         }
     }

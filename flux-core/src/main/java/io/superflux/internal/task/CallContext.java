@@ -3,21 +3,28 @@ package io.superflux.internal.task;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.MDC;
 
-import io.superflux.retry.Stage;
-
 /**
  * The SLF4J MDC during a call: {@code task}, {@code stage}, {@code topic}, {@code partition},
  * {@code offset} and {@code key}, so every line logged inside {@code call} or {@code deadLetter} —
- * the task's own too — says which record it is about (the JSON log format shows them).
+ * the task's own too — says which record it is about (the JSON log format shows them). A stage's
+ * threads run only that stage's records, so task, stage and topic are set once (again only if the
+ * task cleared them) and stay; the record's own fields are set per call and removed after it.
  */
 final class CallContext {
-    private CallContext() {
+    private final String task;
+    private final String stage;
+
+    CallContext(String task, int stage) {
+        this.task = task;
+        this.stage = Integer.toString(stage);
     }
 
-    static void enter(String task, Stage stage, ConsumerRecord<byte[], byte[]> record, String key) {
-        MDC.put("task", task);
-        MDC.put("stage", Integer.toString(stage.number()));
-        MDC.put("topic", record.topic());
+    void enter(ConsumerRecord<byte[], byte[]> record, String key) {
+        if (!task.equals(MDC.get("task"))) { // already set on this thread unless the task cleared it
+            MDC.put("task", task);
+            MDC.put("stage", stage);
+            MDC.put("topic", record.topic());
+        }
         MDC.put("partition", Integer.toString(record.partition()));
         MDC.put("offset", Long.toString(record.offset()));
         if (key != null) {
@@ -26,9 +33,6 @@ final class CallContext {
     }
 
     static void leave() {
-        MDC.remove("task");
-        MDC.remove("stage");
-        MDC.remove("topic");
         MDC.remove("partition");
         MDC.remove("offset");
         MDC.remove("key");

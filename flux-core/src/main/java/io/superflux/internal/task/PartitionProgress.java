@@ -39,6 +39,8 @@ final class PartitionProgress {
     private long next = NOTHING;
     private long sent = NOTHING;
     private long confirmed = NOTHING;
+    /** Due time (epoch ms) of the record started last: the stage's due lag is measured from it. */
+    private long lastStartedDue;
 
     /** The record at {@code offset} was handled. */
     void handled(long offset) {
@@ -124,6 +126,16 @@ final class PartitionProgress {
     boolean needsConfirmedCommit() {
         long offset = committable();
         return offset != NOTHING && offset != confirmed;
+    }
+
+    /** A record due at {@code dueAt} is being started (reactor thread). */
+    void startingDue(long dueAt) {
+        lastStartedDue = dueAt;
+    }
+
+    /** Due time of the record started last, 0 before the first. */
+    long lastStartedDue() {
+        return lastStartedDue;
     }
 
     /** The offset the broker confirmed last, or -1 before the first confirmed commit. */

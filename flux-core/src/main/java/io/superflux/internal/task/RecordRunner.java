@@ -38,6 +38,7 @@ final class RecordRunner<V> {
     private final boolean deadLetters;
     private final boolean onReactorThread;
     private final StageStatus status;
+    private final CallContext context;
     private volatile boolean interruptedForStop;
     /** The thread running a call in sequential mode, so that a stop interrupts the call and nothing else. */
     private volatile Thread callingThread;
@@ -51,6 +52,7 @@ final class RecordRunner<V> {
     RecordRunner(Task<V> task, Stage stage, boolean onReactorThread, StageStatus status) {
         TaskSpec<V> spec = task.spec();
         this.status = status;
+        this.context = new CallContext(status.task(), stage.number());
         this.task = task;
         this.stage = stage;
         this.deadLetterStage = spec.plan().deadLetterStage();
@@ -78,7 +80,7 @@ final class RecordRunner<V> {
             callingThread = Thread.currentThread();
         }
         status.callStarted(record.partition(), record.offset(), System.currentTimeMillis());
-        CallContext.enter(status.task(), stage, record, message.key());
+        context.enter(record, message.key());
         try {
             if (deadLetters) {
                 task.deadLetter(message);

@@ -1,7 +1,6 @@
 package io.superflux.internal.task;
 
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -20,21 +19,10 @@ import org.apache.kafka.common.TopicPartition;
 final class StageFigures {
     private final Consumer<byte[], byte[]> consumer;
     private final Clock clock;
-    private final Map<TopicPartition, Long> lastStartedDue = new HashMap<>();
 
     StageFigures(Consumer<byte[], byte[]> consumer, Clock clock) {
         this.consumer = consumer;
         this.clock = clock;
-    }
-
-    /** A record of {@code partition}, due at {@code dueAt}, is being started. */
-    void started(TopicPartition partition, long dueAt) {
-        lastStartedDue.put(partition, dueAt);
-    }
-
-    /** Forgets partitions the stage no longer has. */
-    void retain(Set<TopicPartition> assignment) {
-        lastStartedDue.keySet().retainAll(assignment);
     }
 
     StageStatus.Figures compute(Map<TopicPartition, PartitionProgress> progress, DueTimeThrottle throttle) {
@@ -65,9 +53,8 @@ final class StageFigures {
                 waiting += Math.max(0, end - position);
                 oldestDue = oldestDue == 0 ? releaseAt : Math.min(oldestDue, releaseAt);
             } else if (behind.getAsLong() > 0 || (partitionProgress != null && partitionProgress.inFlight() > 0)) {
-                Long due = lastStartedDue.get(partition);
-                if (due != null) {
-                    dueLagMs = Math.max(dueLagMs, now - due);
+                if (partitionProgress != null && partitionProgress.lastStartedDue() > 0) {
+                    dueLagMs = Math.max(dueLagMs, now - partitionProgress.lastStartedDue());
                 }
             }
         }

@@ -124,6 +124,11 @@ final class StageReactor<V> implements Runnable {
         return stage;
     }
 
+    /** What the stage is doing (for the health endpoint). */
+    StageStatus status() {
+        return status;
+    }
+
     /** Asks the reactor to stop: it finishes the records in hand (within the shutdown timeout), commits and closes its consumer. */
     void stop() {
         if (!stopping) {
@@ -254,9 +259,9 @@ final class StageReactor<V> implements Runnable {
                 hold(partition, record.offset(), due);
                 return false;
             }
-            figures.started(partition, due);
+            partitionProgress.startingDue(due);
         } else {
-            figures.started(partition, record.timestamp());
+            partitionProgress.startingDue(record.timestamp());
         }
         if (lanes != null) {
             lanes.submit(partition, partitionProgress, record);
@@ -532,7 +537,6 @@ final class StageReactor<V> implements Runnable {
             for (TopicPartition partition : partitions) {
                 progress.put(partition, new PartitionProgress());
             }
-            figures.retain(progress.keySet());
             status.assigned(progress.size());
             log.info("{}: assigned partitions {}", stage, numbers(consumer.assignment()));
         }

@@ -1,8 +1,9 @@
 package io.superflux.internal.task;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.superflux.retry.Stage;
@@ -39,7 +40,9 @@ public final class StageStatus {
 
     private final String task;
     private final Stage stage;
-    private final Map<Thread, Call> calls = new ConcurrentHashMap<>();
+    /** One slot per thread that ever ran a call of this stage (the reactor's, or the lanes'): written per call without allocating. */
+    private final List<CallSlot> slots = new CopyOnWriteArrayList<>();
+    private final ThreadLocal<CallSlot> slot = ThreadLocal.withInitial(this::newSlot);
     private final LongAdder rebalances = new LongAdder();
     private volatile State state = State.STARTING;
     private volatile long lastPollAt;
@@ -106,8 +109,9 @@ public final class StageStatus {
     /** The call that has run longest, if any is under way. */
     public Optional<Call> oldestCall() {
         Call oldest = null;
-        for (Call call : calls.values()) {
-            if (oldest == null || call.startedAt() < oldest.startedAt()) {
+        for (CallSlot running : slots) {
+            Call call = running.read();
+            if (call != null && (oldest == null || call.startedAt() < oldest.startedAt())) {
                 oldest = call;
             }
         }
@@ -147,14 +151,46 @@ public final class StageStatus {
         } else {
             state = State.STOPPED;
         }
-        calls.clear();
+        slots.forEach(CallSlot::end);
     }
 
     public void callStarted(int partition, long offset, long now) {
-        calls.put(Thread.currentThread(), new Call(partition, offset, now));
+        slot.get().start(partition, offset, now);
     }
 
     public void callEnded() {
-        calls.remove(Thread.currentThread());
+        slot.get().end();
+    }
+
+    private CallSlot newSlot() {
+        CallSlot created = new CallSlot();
+        slots.add(created);
+        return created;
+    }
+
+    /**
+     * The call one thread is running. Its thread writes partition and offset, then the start time
+     * (volatile, 0 = none); a reader that sees a start time sees the record of that call or a later
+     * one, which is close enough for a health report.
+     */
+    private static final class CallSlot {
+        private int partition;
+        private long offset;
+        private volatile long startedAt;
+
+        void start(int partition, long offset, long now) {
+            this.partition = partition;
+            this.offset = offset;
+            this.startedAt = now;
+        }
+
+        void end() {
+            startedAt = 0;
+        }
+
+        Call read() {
+            long started = startedAt;
+            return started == 0 ? null : new Call(partition, offset, started);
+        }
     }
 }

@@ -41,7 +41,6 @@ public final class TaskWorker implements Worker {
 
     private final Task<?> task;
     private final List<StageReactor<?>> reactors = new ArrayList<>();
-    private final List<StageStatus> statuses = new ArrayList<>();
     private final List<io.superflux.internal.kafka.ClientMetrics> clientMetrics = new ArrayList<>();
     private final Forwarder forwarder;
     private final Duration shutdownTimeout;
@@ -93,7 +92,6 @@ public final class TaskWorker implements Worker {
                 StageMeters stageMeters = new StageMeters(meters, name, stage);
                 stageMeters.status().limitMillis(config.healthCallTimeout().map(Duration::toMillis)
                         .orElse(maxPollIntervalMs(properties)));
-                worker.statuses.add(stageMeters.status());
                 worker.reactors.add(newReactor(task, stage, consumer, forwarder, partitions,
                         settings(config, properties, mainStageReset), stageMeters));
             }
@@ -179,7 +177,7 @@ public final class TaskWorker implements Worker {
 
     /** What each stage is doing (for the health endpoint). */
     public List<StageStatus> statuses() {
-        return List.copyOf(statuses);
+        return reactors.stream().<StageStatus>map(StageReactor::status).toList();
     }
 
     @Override
