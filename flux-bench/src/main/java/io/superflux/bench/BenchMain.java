@@ -12,47 +12,63 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
+import io.superflux.bench.measure.CpuClock;
+import io.superflux.bench.measure.Measurement;
+import io.superflux.bench.measure.SteadyWindow;
+
 /**
- * The benchmark: fills topics on the broker at {@code --bootstrap}, then runs each scenario for
- * Flux and its baseline alternately (A B A B …) for several rounds, each run in a fresh
- * {@code -Xmx256m} JVM; prints a markdown table of medians and ratios and writes
+ * The benchmark: fills topics on the broker at {@code --bootstrap}, tunes the raw producer
+ * baseline by a sweep, then runs each scenario for Flux and its baselines alternately (A B A B …)
+ * for several rounds, each run in a fresh {@code -Xmx256m} JVM measured in its steady state; prints
+ * markdown tables of medians and ratios (msg/s and CPU seconds per million messages) and writes
  * {@code bench/results/latest.json}. {@code scripts/bench [--quick]} starts the broker and runs this.
  */
 public final class BenchMain {
     private static final int PARTITIONS = 4;
+    private static final int SCALE_PARTITIONS = 16;
+    private static final int SCALE_CONCURRENCY = 16;
+    private static final int SCALE_SETTLE_SECONDS = 10;
     private static final int KEYS = 1_000;
     private static final String RUN_ID = Long.toString(System.currentTimeMillis() % 1_000_000);
     private static final String USAGE = "usage: BenchMain --bootstrap HOST:PORT [--quick] [--rounds N] [--only RUN-PREFIX]"
-            + " [--jvm OPTION]... [--out FILE]";
+            + " [--jvm OPTION]... [--broker-pid PID] [--pc-classpath CP] [--out FILE]";
 
     private final String bootstrap;
     private final Sizes sizes;
     private final String only;
     private final List<String> jvmOptions;
+    private final String pcClasspath;
     private final Map<String, List<Measurement>> runs = new LinkedHashMap<>();
+    private ProducerTuning bestTuning;
 
-    /** How much each scenario moves: full, or quick (under four minutes). */
-    record Sizes(int rounds, int produce, int consume, int forward, int ioBound, int lateness, long latenessSpreadMs) {
-        static final Sizes FULL = new Sizes(3, 1_000_000, 2_000_000, 300_000, 20_000, 10_000, 10_000);
-        static final Sizes QUICK = new Sizes(3, 300_000, 1_000_000, 100_000, 10_000, 10_000, 10_000);
+    /** How much each scenario moves: full, or quick (one round, a smaller producer sweep). */
+    record Sizes(int rounds, int consume, int forward, int ioBound, int scale, int lateness, long latenessSpreadMs,
+                 int idleSeconds, ProducerTuning[] sweep, int[] latencyRates) {
+        static final Sizes FULL = new Sizes(3, 24_000_000, 2_000_000, 600_000, 400_000, 10_000, 10_000, 60,
+                ProducerTuning.FULL_SWEEP, new int[] {5_000, 50_000});
+        static final Sizes QUICK = new Sizes(1, 24_000_000, 2_000_000, 600_000, 400_000, 10_000, 10_000, 20,
+                ProducerTuning.QUICK_SWEEP, new int[] {5_000, 50_000});
+
+        Sizes withRounds(int rounds) {
+            return new Sizes(rounds, consume, forward, ioBound, scale, lateness, latenessSpreadMs, idleSeconds, sweep, latencyRates);
+        }
     }
 
-    private BenchMain(String bootstrap, Sizes sizes, String only, List<String> jvmOptions) {
+    private BenchMain(String bootstrap, Sizes sizes, String only, List<String> jvmOptions, String pcClasspath) {
         this.bootstrap = bootstrap;
         this.sizes = sizes;
         this.only = only;
         this.jvmOptions = jvmOptions;
+        this.pcClasspath = pcClasspath;
     }
 
     public static void main(String[] args) throws Exception {
@@ -60,6 +76,7 @@ public final class BenchMain {
         boolean quick = false;
         Integer rounds = null;
         String only = null;
+        String pcClasspath = null;
         List<String> jvmOptions = new ArrayList<>();
         Path out = Path.of("bench/results/latest.json");
         for (int i = 0; i < args.length; i++) {
@@ -70,30 +87,30 @@ public final class BenchMain {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--only" -> only = args[++i];
                 case "--jvm" -> jvmOptions.add(args[++i]);
+                case "--broker-pid" -> jvmOptions.add("-D" + CpuClock.BROKER_PID + "=" + args[++i]);
+                case "--pc-classpath" -> pcClasspath = args[++i];
                 default -> {
                     System.err.println(USAGE);
                     System.exit(2);
                 }
             }
         }
-        if (bootstrap == null) {
+        if (bootstrap == null || pcClasspath == null) {
             System.err.println(USAGE);
             System.exit(2);
         }
         Sizes sizes = quick ? Sizes.QUICK : Sizes.FULL;
         if (rounds != null) {
-            sizes = new Sizes(rounds, sizes.produce(), sizes.consume(), sizes.forward(), sizes.ioBound(), sizes.lateness(),
-                    sizes.latenessSpreadMs());
+            sizes = sizes.withRounds(rounds);
         }
-        BenchMain bench = new BenchMain(bootstrap, sizes, only, jvmOptions);
+        BenchMain bench = new BenchMain(bootstrap, sizes, only, jvmOptions, pcClasspath);
         List<Result> results = bench.run();
         if (results.isEmpty()) {
             System.out.println("partial run (--only): results are the lines above; " + out + " left as it was");
             return;
         }
-        String table = Result.markdown(results);
         System.out.println();
-        System.out.println(table);
+        System.out.println(Result.markdown(results));
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, Result.json(results), UTF_8);
         System.out.println("written: " + out);
@@ -102,65 +119,152 @@ public final class BenchMain {
     private List<Result> run() throws Exception {
         long started = System.nanoTime();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            String consumeTopic = wanted("consume") ? fill(admin, "bench-consume", sizes.consume()) : "";
-            String forwardTopic = wanted("forward") ? fill(admin, "bench-forward", sizes.forward()) : "";
-            String ioTopic = wanted("io-bound") ? fill(admin, "bench-io", sizes.ioBound()) : "";
+            String consumeTopic = wanted("consume") ? fill(admin, "bench-consume", sizes.consume(), PARTITIONS) : "";
+            String forwardTopic = wanted("forward") ? fill(admin, "bench-forward", sizes.forward(), PARTITIONS) : "";
+            String ioTopic = wanted("io-bound") ? fill(admin, "bench-io", sizes.ioBound(), PARTITIONS) : "";
+            String scaleTopic = wanted("scale") ? fill(admin, "bench-scale", sizes.scale(), SCALE_PARTITIONS) : "";
+            bestTuning = tuneRawProducer(admin);
             for (int round = 1; round <= sizes.rounds(); round++) {
                 log("round " + round + " of " + sizes.rounds());
-                String produceTopic = create(admin, "bench-produce-" + round);
-                measure("produce-flux", produceTopic, "-", sizes.produce(), "");
-                measure("produce-raw", produceTopic, "-", sizes.produce(), "");
+                String produceTopic = create(admin, "bench-produce-" + round, PARTITIONS);
+                measure("produce-flux", produceTopic, "-", 0, "");
+                measure("produce-raw-tuned", produceTopic, "-", 0, bestTuning.toString());
+                measure("produce-flux-tuned", produceTopic, "-", 0, bestTuning.toString());
+                measure("produce-raw-default", produceTopic, "-", 0, "");
                 measure("consume-flux", consumeTopic, "consume-flux-" + round, sizes.consume(), "");
                 measure("consume-raw", consumeTopic, "consume-raw-" + round, sizes.consume(), "");
+                measure("consume-raw-per-poll", consumeTopic, "consume-raw-per-poll-" + round, sizes.consume(), "");
                 measure("consume-spring", consumeTopic, "consume-spring-" + round, sizes.consume(), "");
                 measure("consume-spring-default", consumeTopic, "consume-spring-default-" + round, sizes.consume(), "");
                 measure("forward-flux", forwardTopic, "forward-flux-" + round, sizes.forward(), "");
-                String target = create(admin, "bench-forward-raw-target-" + round);
-                measure("forward-raw", forwardTopic, "forward-raw-" + round, sizes.forward(), target);
+                String target = wanted("forward-raw") ? create(admin, "bench-forward-raw-target-" + round, PARTITIONS) : "";
+                measure("forward-raw", forwardTopic, "forward-raw-" + round, sizes.forward(), target + "," + bestTuning);
                 measure("io-bound-flux", ioTopic, "io-flux-" + round, sizes.ioBound(), "");
+                measureParallelConsumer(ioTopic, "io-pc-" + round, sizes.ioBound());
                 measure("io-bound-spring", ioTopic, "io-spring-" + round, sizes.ioBound(), Integer.toString(PARTITIONS));
-                String latenessTopic = create(admin, "bench-lateness-" + round);
+                for (int rate : sizes.latencyRates()) {
+                    for (String side : List.of("flux", "raw", "spring")) {
+                        String topic = wanted("latency") ? create(admin, "bench-latency-" + side + "-" + rate + "-" + round, PARTITIONS) : "";
+                        measure("latency-" + side, "latency-" + side + "-" + rate, topic, "latency-" + side + "-" + round, 0,
+                                Integer.toString(rate));
+                    }
+                }
+                String latenessTopic = wanted("lateness") ? create(admin, "bench-lateness-" + round, PARTITIONS) : "";
                 measure("lateness-flux", latenessTopic, "lateness", sizes.lateness(), Long.toString(sizes.latenessSpreadMs()));
+                String idleTopic = wanted("idle") ? create(admin, "bench-idle-" + round, PARTITIONS) : "";
+                measure("idle-flux", idleTopic, "idle-" + round, sizes.idleSeconds(), "");
+            }
+            for (int processes : new int[] {1, 2, 4}) {
+                measureTogether("scale-processes-" + processes, processes, scaleTopic, "scale-p" + processes, SCALE_CONCURRENCY);
+            }
+            for (int concurrency : new int[] {1, 4, 16, 64}) {
+                measureTogether("scale-concurrency-" + concurrency, 1, scaleTopic, "scale-c" + concurrency, concurrency);
             }
         }
         log(String.format("done in %.0f s", (System.nanoTime() - started) / 1e9));
-        return results();
+        return only != null ? List.of() : new Results(runs, sizes).all(bestTuning);
     }
 
-    private List<Result> results() {
-        if (only != null) {
-            return List.of(); // a partial run: the per-run lines above are its output
+    /** Runs the raw producer with every tuning of the sweep once and keeps the fastest. */
+    private ProducerTuning tuneRawProducer(Admin admin) throws Exception {
+        if (!wanted("produce") && !wanted("forward")) {
+            return sizes.sweep()[0];
         }
-        List<Result> results = new ArrayList<>();
-        results.add(Result.ratio("produce", median("produce-flux"), median("produce-raw"), "msg/s", ">= 0.95"));
-        results.add(Result.ratio("consume", median("consume-flux"), median("consume-raw"), "msg/s", ">= 0.90"));
-        results.add(Result.ratio("consume-vs-spring", median("consume-flux"), median("consume-spring"), "msg/s", ">= 1.0"));
-        results.add(Result.ratio("consume-vs-spring-default", median("consume-flux"), median("consume-spring-default"),
-                "msg/s", "report only"));
-        results.add(Result.ratio("forward", median("forward-flux"), median("forward-raw"), "msg/s", ">= 0.8"));
-        results.add(Result.ratio("io-bound", median("io-bound-flux"), median("io-bound-spring"), "msg/s", ">= 25"));
-        results.add(Result.single("retry-lateness-p50", median("lateness-flux", "p50_ms"), "ms", "report"));
-        results.add(Result.single("retry-lateness-p99", median("lateness-flux", "p99_ms"), "ms", "<= 250"));
-        results.add(Result.single("retry-early-count", max(Set.of("lateness-flux"), "early"), "records", "== 0"));
-        Set<String> workers = Set.of("consume-flux", "io-bound-flux");
-        results.add(Result.single("memory-heap-peak", max(workers, "heap_peak_mib"), "MiB", "-Xmx256m, no OOM"));
-        results.add(Result.single("gc-share", max(workers, "gc_share_pct"), "%", "< 5"));
-        return results;
+        String topic = create(admin, "bench-produce-sweep", PARTITIONS);
+        ProducerTuning best = null;
+        double bestRate = 0;
+        for (ProducerTuning tuning : sizes.sweep()) {
+            Measurement m = run("produce-raw-sweep", List.of(RunMain.class.getName(), "produce-raw-sweep", bootstrap, topic, "-", "0",
+                    tuning.toString()), List.of());
+            runs.computeIfAbsent("produce-raw-sweep-" + tuning, r -> new ArrayList<>()).add(m);
+            log(String.format("  sweep %-34s %12.0f msg/s  %6.2f CPU s/M", tuning.describe(), m.get("value"), m.get("cpu_s_per_m")));
+            if (m.get("value") > bestRate) {
+                bestRate = m.get("value");
+                best = tuning;
+            }
+        }
+        log("raw producer baseline: " + best.describe());
+        return best;
     }
 
     private void measure(String run, String topic, String group, int count, String extra) throws IOException, InterruptedException {
-        if (only != null && !run.startsWith(only)) {
+        measure(run, run, topic, group, count, extra);
+    }
+
+    /** One run of {@code runClass} (a RunMain case), kept under {@code name}. */
+    private void measure(String runClass, String name, String topic, String group, int count, String extra)
+            throws IOException, InterruptedException {
+        if (only != null && !name.startsWith(only) && !runClass.startsWith(only)) {
             return;
         }
+        List<String> main = new ArrayList<>(List.of(RunMain.class.getName(), runClass, bootstrap, topic, group, Integer.toString(count)));
+        if (!extra.isEmpty()) {
+            main.add(extra);
+        }
+        keep(name, run(name, main, List.of()));
+    }
+
+    /** Confluent's Parallel Consumer, in a JVM with its own classpath (kafka-clients 3.9). */
+    private void measureParallelConsumer(String topic, String group, int count) throws IOException, InterruptedException {
+        String name = "io-bound-parallel-consumer";
+        if (only != null && !name.startsWith(only)) {
+            return;
+        }
+        keep(name, run(name, List.of("-cp", pcClasspath, "io.superflux.bench.pc.ParallelConsumerRunMain", bootstrap, topic, group,
+                Integer.toString(count)), List.of()));
+    }
+
+    /** {@code processes} workers of the I/O-bound task in one group, started together; their rates and CPU add up. */
+    private void measureTogether(String name, int processes, String topic, String group, int concurrency) throws Exception {
+        if (only != null && !name.startsWith(only)) {
+            return;
+        }
+        List<Process> started = new ArrayList<>();
+        for (int i = 0; i < processes; i++) {
+            started.add(start(List.of(RunMain.class.getName(), "scale-flux", bootstrap, topic, group, Integer.toString(sizes.scale()),
+                    Integer.toString(concurrency)), List.of("-D" + SteadyWindow.SETTLE_SECONDS + "=" + SCALE_SETTLE_SECONDS)));
+        }
+        Measurement total = new Measurement();
+        double value = 0;
+        double cpu = 0;
+        for (Process process : started) {
+            Measurement one = result(name, process);
+            value += one.get("value");
+            cpu += one.get("cpu_s") / one.get("messages") * one.get("value"); // CPU s per second of this process
+        }
+        total.put("value", value);
+        total.put("cpu_s_per_m", cpu / value * 1e6);
+        keep(name, total);
+    }
+
+    private void keep(String name, Measurement measurement) {
+        runs.computeIfAbsent(name, r -> new ArrayList<>()).add(measurement);
+        log(String.format("  %-28s %12.1f  CPU %7.2f s/M  broker %7.2f s/M  heap peak %5.1f MiB  gc %4.1f%%", name,
+                measurement.get("value"), optional(measurement, "cpu_s_per_m"), optional(measurement, "broker_cpu_s_per_m"),
+                optional(measurement, "heap_peak_mib"), optional(measurement, "gc_share_pct")));
+    }
+
+    private static double optional(Measurement measurement, String key) {
+        return measurement.has(key) ? measurement.get(key) : Double.NaN;
+    }
+
+    private Measurement run(String name, List<String> main, List<String> extraJvmOptions) throws IOException, InterruptedException {
+        return result(name, start(main, extraJvmOptions));
+    }
+
+    private Process start(List<String> main, List<String> extraJvmOptions) throws IOException {
         List<String> command = new ArrayList<>(List.of(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
                 "-Xmx256m"));
         command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), RunMain.class.getName(),
-                run, bootstrap, topic, group, Integer.toString(count)));
-        if (!extra.isEmpty()) {
-            command.add(extra);
+        command.addAll(extraJvmOptions);
+        if (!main.get(0).equals("-cp")) {
+            command.addAll(List.of("-cp", System.getProperty("java.class.path")));
         }
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        command.addAll(main);
+        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+
+    private static Measurement result(String name, Process process) throws IOException, InterruptedException {
         String resultLine = null;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), UTF_8))) {
             for (String line = out.readLine(); line != null; line = out.readLine()) {
@@ -170,35 +274,18 @@ public final class BenchMain {
             }
         }
         if (!process.waitFor(15, TimeUnit.MINUTES) || process.exitValue() != 0 || resultLine == null) {
-            throw new IllegalStateException(run + " failed (exit " + (process.isAlive() ? "none" : process.exitValue()) + ")");
+            throw new IllegalStateException(name + " failed (exit " + (process.isAlive() ? "none" : process.exitValue()) + ")");
         }
-        Measurement measurement = Measurement.parse(resultLine);
-        runs.computeIfAbsent(run, r -> new ArrayList<>()).add(measurement);
-        log(String.format("  %-24s %12.1f  heap peak %5.1f MiB  gc %4.1f%%", run, measurement.get("value"),
-                measurement.get("heap_peak_mib"), measurement.get("gc_share_pct")));
+        return Measurement.parse(resultLine);
     }
 
     private boolean wanted(String scenario) {
         return only == null || only.startsWith(scenario) || scenario.startsWith(only);
     }
 
-    private double median(String run) {
-        return median(run, "value");
-    }
-
-    private double median(String run, String key) {
-        double[] values = runs.get(run).stream().mapToDouble(m -> m.get(key)).sorted().toArray();
-        int middle = values.length / 2;
-        return values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
-    }
-
-    private double max(Set<String> names, String key) {
-        return names.stream().flatMap(run -> runs.get(run).stream()).mapToDouble(m -> m.get(key)).max().orElseThrow();
-    }
-
-    private String create(Admin admin, String base) throws Exception {
+    private String create(Admin admin, String base, int partitions) throws Exception {
         String name = base + "-" + RUN_ID; // a second run against the same broker gets topics of its own
-        admin.createTopics(List.of(new NewTopic(name, PARTITIONS, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
         while (admin.describeTopics(List.of(name)).allTopicNames().get(30, TimeUnit.SECONDS).get(name).partitions().stream()
                 .anyMatch(p -> p.leader() == null)) {
             Thread.sleep(20);
@@ -207,22 +294,24 @@ public final class BenchMain {
     }
 
     /** A topic with {@code count} 100-byte records over 1,000 keys (not measured). */
-    private String fill(Admin admin, String base, int count) throws Exception {
-        String name = create(admin, base);
-        Map<String, Object> props = Kafka.producer(bootstrap);
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 262_144);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+    private String fill(Admin admin, String base, int count, int partitions) throws Exception {
+        String name = create(admin, base, partitions);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Kafka.producer(bootstrap, new ProducerTuning(262_144, 20)),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
             byte[] value = BenchData.value();
+            byte[][] keys = new byte[KEYS][];
+            for (int k = 0; k < KEYS; k++) {
+                keys[k] = ("key-" + k).getBytes(UTF_8);
+            }
             for (int i = 0; i < count; i++) {
-                producer.send(new ProducerRecord<>(name, ("key-" + (i % KEYS)).getBytes(UTF_8), value));
+                producer.send(new ProducerRecord<>(name, keys[i % KEYS], value));
             }
         }
         log("filled " + name + " with " + count + " records");
         return name;
     }
 
-    private static void log(String line) {
+    static void log(String line) {
         System.err.println("[bench] " + line);
     }
 }

@@ -1,24 +1,21 @@
 package io.superflux.bench;
 
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.MessageListener;
 
+import io.superflux.bench.measure.Measurement;
+
 import io.superflux.task.Message;
 import io.superflux.task.Task;
 import io.superflux.task.TaskSpec;
 
-/** {@code consume}: Flux's main stage with a no-op task against a raw poll loop and Spring Kafka. */
+/** {@code consume}: Flux's main stage with a no-op task against raw poll loops and Spring Kafka. */
 final class ConsumeRuns {
-    private static final long TIMEOUT_SECONDS = 600;
 
     private ConsumeRuns() {
     }
@@ -42,30 +39,21 @@ final class ConsumeRuns {
         return FluxStageRun.mainStage(bootstrap, count, completion -> new CountingTask(topic, group, 1, completion));
     }
 
-    /** A raw KafkaConsumer loop committing asynchronously after every poll. */
-    static Measurement raw(String bootstrap, String topic, String group, long count) throws InterruptedException {
+    /** {@link RawPollLoop}: committing once a second (the baseline), or after every poll (reported only). */
+    static Measurement raw(String bootstrap, String topic, String group, long count, boolean commitEveryPoll)
+            throws InterruptedException {
         Completion completion = new Completion(count);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Kafka.consumer(bootstrap, group),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            while (completion.count() < count) {
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
-                for (var record : records) {
-                    completion.record();
-                }
-                if (!records.isEmpty()) {
-                    consumer.commitAsync();
-                }
-            }
-            consumer.commitSync();
+        try (RawPollLoop loop = new RawPollLoop(bootstrap, topic, group, commitEveryPoll, record -> completion.record())) {
+            return completion.measureSteady();
         }
-        return completion.await(1);
     }
 
-    /** A Spring Kafka record listener; {@code syncCommits} false as asked, or Spring's defaults. */
-    static Measurement spring(String bootstrap, String topic, String group, long count, boolean springDefaults,
-                              int concurrency, MessageListener<byte[], byte[]> work, Completion completion)
-            throws InterruptedException {
+    /**
+     * Starts a Spring Kafka record listener container ({@code syncCommits} false as Spring's docs
+     * advise for throughput, or Spring's defaults) with {@code concurrency} consumers; closing it stops it.
+     */
+    static AutoCloseable springContainer(String bootstrap, String topic, String group, boolean springDefaults,
+                                         int concurrency, MessageListener<byte[], byte[]> work) {
         Map<String, Object> props = Kafka.consumer(bootstrap, group);
         DefaultKafkaConsumerFactory<byte[], byte[]> factory = new DefaultKafkaConsumerFactory<>(props,
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -78,16 +66,20 @@ final class ConsumeRuns {
                 new ConcurrentMessageListenerContainer<>(factory, containerProperties);
         container.setConcurrency(concurrency);
         container.start();
-        try {
-            return completion.await(TIMEOUT_SECONDS);
-        } finally {
-            container.stop();
+        return container::stop;
+    }
+
+    /** A Spring container's steady-state window over a topic of {@code count} records. */
+    static Measurement spring(String bootstrap, String topic, String group, boolean springDefaults, int concurrency,
+                              MessageListener<byte[], byte[]> work, Completion completion) throws Exception {
+        try (AutoCloseable container = springContainer(bootstrap, topic, group, springDefaults, concurrency, work)) {
+            return completion.measureSteady();
         }
     }
 
     static Measurement spring(String bootstrap, String topic, String group, long count, boolean springDefaults)
-            throws InterruptedException {
+            throws Exception {
         Completion completion = new Completion(count);
-        return spring(bootstrap, topic, group, count, springDefaults, 1, record -> completion.record(), completion);
+        return spring(bootstrap, topic, group, springDefaults, 1, record -> completion.record(), completion);
     }
 }

@@ -4,12 +4,11 @@ import java.util.function.Function;
 
 import io.superflux.SuperFlux;
 import io.superflux.Worker;
+import io.superflux.bench.measure.Measurement;
 import io.superflux.task.Task;
 
-/** Runs Flux's main stage of a task until it handled {@code count} records, and measures it. */
+/** Runs Flux's main stage of a task over a topic of {@code count} records and measures its steady-state window. */
 final class FluxStageRun {
-    private static final long TIMEOUT_SECONDS = 600;
-
     private FluxStageRun() {
     }
 
@@ -18,7 +17,7 @@ final class FluxStageRun {
         SuperFlux.configure(c -> c.brokers(bootstrap).clientId("bench-flux"));
         Completion completion = new Completion(count);
         Worker worker = SuperFlux.start(task.apply(completion), "0");
-        Measurement measurement = completion.await(TIMEOUT_SECONDS);
+        Measurement measurement = completion.measureSteady();
         worker.stop();
         SuperFlux.shutdown();
         return measurement;

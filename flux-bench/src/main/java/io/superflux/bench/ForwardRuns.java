@@ -2,6 +2,7 @@ package io.superflux.bench;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -15,6 +16,8 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.superflux.SuperFlux;
 import io.superflux.Worker;
+import io.superflux.bench.measure.Measurement;
+import io.superflux.bench.measure.SteadyWindow;
 import io.superflux.task.Message;
 import io.superflux.task.Task;
 import io.superflux.task.TaskSpec;
@@ -43,53 +46,56 @@ final class ForwardRuns {
     static Measurement flux(String bootstrap, String topic, String group, long count) throws InterruptedException {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         SuperFlux.configure(c -> c.brokers(bootstrap).clientId("bench-flux").meterRegistry(meters));
-        Completion completion = new Completion(count);
         Worker worker = SuperFlux.start(new FailingTask(topic, group), "0");
         FunctionCounter forwarded = meters.get("flux.task.forwarded").tag("stage", "0").functionCounter();
-        long seen = 0;
-        while (seen < count) {
-            long now = (long) forwarded.count();
-            completion.record(now - seen);
-            seen = now;
-            Thread.sleep(1);
-        }
-        Measurement measurement = completion.await(1);
+        Measurement measurement = new SteadyWindow(() -> (long) forwarded.count(), count).measure();
         worker.stop();
         SuperFlux.shutdown();
         return measurement;
     }
 
-    static Measurement raw(String bootstrap, String topic, String group, String target, long count)
+    /** The raw pipeline, its producer tuned like the produce baseline. */
+    static Measurement raw(String bootstrap, String topic, String group, String target, long count, ProducerTuning tuning)
             throws InterruptedException {
         Completion completion = new Completion(count);
         AtomicLong failed = new AtomicLong();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Kafka.consumer(bootstrap, group),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer());
-             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Kafka.producer(bootstrap),
-                     new ByteArraySerializer(), new ByteArraySerializer())) {
-            consumer.subscribe(List.of(topic));
-            while (completion.count() < count) {
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
-                if (records.isEmpty()) {
-                    continue;
+        AtomicBoolean running = new AtomicBoolean(true);
+        Thread loop = new Thread(() -> {
+            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Kafka.consumer(bootstrap, group),
+                    new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                 KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Kafka.producer(bootstrap, tuning),
+                         new ByteArraySerializer(), new ByteArraySerializer())) {
+                consumer.subscribe(List.of(topic));
+                while (running.get()) {
+                    ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
+                    if (records.isEmpty()) {
+                        continue;
+                    }
+                    for (var record : records) {
+                        producer.send(new ProducerRecord<>(target, record.partition(), record.key(), record.value(),
+                                record.headers()), (metadata, error) -> {
+                                    if (error == null) {
+                                        completion.record();
+                                    } else {
+                                        failed.incrementAndGet();
+                                    }
+                                });
+                    }
+                    producer.flush(); // never commit past a record whose forward is not acknowledged
+                    consumer.commitAsync();
                 }
-                for (var record : records) {
-                    producer.send(new ProducerRecord<>(target, record.partition(), record.key(), record.value(),
-                            record.headers()), (metadata, error) -> {
-                                if (error == null) {
-                                    completion.record();
-                                } else {
-                                    failed.incrementAndGet();
-                                }
-                            });
-                }
-                producer.flush(); // never commit past a record whose forward is not acknowledged
-                consumer.commitAsync();
             }
+        }, "bench-raw-pipeline");
+        loop.start();
+        try {
+            Measurement measurement = completion.measureSteady();
+            if (failed.get() > 0) {
+                throw new IllegalStateException(failed.get() + " forwards failed");
+            }
+            return measurement;
+        } finally {
+            running.set(false);
+            loop.join();
         }
-        if (failed.get() > 0) {
-            throw new IllegalStateException(failed.get() + " forwards failed");
-        }
-        return completion.await(1);
     }
 }

@@ -6,20 +6,25 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
-/** The kafka-clients settings both sides of a comparison use, so they differ only in the code around them. */
+/** The kafka-clients settings the sides of a comparison use, so they differ only in the code around them. */
 final class Kafka {
     private Kafka() {
     }
 
-    /** What Flux's producer is configured with by default (acks=all, idempotent, linger 5 ms, no compression). */
-    static Map<String, Object> producer(String bootstrap) {
+    /** kafka-clients' own defaults (acks=all, idempotent, 16 KiB batches, linger.ms 5): only the address. */
+    static Map<String, Object> defaultProducer(String bootstrap) {
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         return props;
+    }
+
+    /** A safe producer (acks=all, idempotent, no compression) with the given batching. */
+    static Map<String, Object> producer(String bootstrap, ProducerTuning tuning) {
+        Map<String, Object> props = defaultProducer(bootstrap);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
+        return tuning.applyTo(props);
     }
 
     /** A consumer as Flux's main stage has it: earliest, no auto-commit. */

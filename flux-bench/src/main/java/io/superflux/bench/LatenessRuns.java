@@ -12,6 +12,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.superflux.SuperFlux;
 import io.superflux.Worker;
+import io.superflux.bench.measure.Measurement;
 import io.superflux.task.Message;
 import io.superflux.task.Task;
 import io.superflux.task.TaskSpec;
@@ -22,7 +23,13 @@ import io.superflux.task.TaskSpec;
  * clock. Flux only: no peer throttles retries.
  */
 final class LatenessRuns {
-    private static final long LEAD_MS = 4_000; // the stage's consumer joins its group meanwhile
+    /**
+     * The first record is due this long after it is written, as a forward from stage 0 would be at
+     * the earliest (the standard policy's shortest wait before stage 1 is 16 s): an idle retry
+     * stage rests between sweeps up to half that wait, so a record due sooner than any forward
+     * could be would measure the rest, not the throttle.
+     */
+    private static final long LEAD_MS = 17_000;
     private static final int PARTITIONS = 4;
 
     private LatenessRuns() {
@@ -54,7 +61,7 @@ final class LatenessRuns {
         Worker worker = SuperFlux.start(task, "1");
         String retryTopic = task.spec().plan().stage(1).topic();
         long start = System.currentTimeMillis() + LEAD_MS;
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Kafka.producer(bootstrap),
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Kafka.producer(bootstrap, new ProducerTuning(16_384, 5)),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < count; i++) {
                 long due = start + spreadMs * i / count;
@@ -63,7 +70,10 @@ final class LatenessRuns {
                 producer.send(new ProducerRecord<>(retryTopic, i % PARTITIONS, null, (byte[]) null, BenchData.value(), headers));
             }
         }
-        Measurement measurement = completion.await(600);
+        Measurement measurement = new Measurement();
+        measurement.start();
+        completion.awaitAll(600);
+        measurement.stop(count);
         worker.stop();
         SuperFlux.shutdown();
         long[] values = task.lateness.stream().mapToLong(Long::longValue).sorted().toArray();

@@ -1,20 +1,31 @@
 package io.superflux.bench;
 
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.superflux.SuperFlux;
+import io.superflux.bench.measure.Measurement;
+import io.superflux.bench.measure.SteadyWindow;
 import io.superflux.producer.Producer;
 import io.superflux.producer.ProducerSpec;
 
-/** {@code produce}: a Flux producer class against raw {@code KafkaProducer.send}, same settings, 100-byte values. */
+/**
+ * {@code produce}: one thread sends 100-byte values as fast as the producer takes them; the
+ * figure is acknowledged messages per second in the steady-state window. A Flux producer class
+ * (its defaults, or tuned like the baseline) against raw {@code KafkaProducer.send} with a
+ * callback that checks for errors (tuned, or kafka-clients' defaults).
+ */
 final class ProduceRuns {
-    private static final int WARM_UP = 20_000;
-
     private ProduceRuns() {
     }
 
@@ -25,52 +36,63 @@ final class ProduceRuns {
         }
     }
 
-    static Measurement flux(String bootstrap, String topic, int count) {
-        SuperFlux.configure(c -> c.brokers(bootstrap).clientId("bench-flux-producer"));
+    /** Flux with its defaults ({@code tuning} null), or with the baseline's batch size and linger. */
+    static Measurement flux(String bootstrap, String topic, ProducerTuning tuning) throws InterruptedException {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        SuperFlux.configure(c -> {
+            c.brokers(bootstrap).clientId("bench-flux-producer").meterRegistry(meters);
+            if (tuning != null) {
+                c.producerProperty("batch.size", tuning.batchSize()).deliveryInterval(Duration.ofMillis(tuning.lingerMs()));
+            }
+        });
         BenchProducer producer = new BenchProducer(topic);
         byte[] value = BenchData.value();
-        for (int i = 0; i < WARM_UP; i++) {
-            producer.produce(value);
-        }
+        producer.produce(value);
         SuperFlux.flush();
-        Measurement measurement = new Measurement();
-        measurement.start();
-        for (int i = 0; i < count; i++) {
-            producer.produce(value);
-        }
+        FunctionCounter sent = meters.get("flux.producer.sent").tag("topic", topic).functionCounter();
+        Measurement measurement = whileSending(() -> producer.produce(value), () -> (long) sent.count());
         SuperFlux.flush();
-        measurement.stop();
-        measurement.put("value", count / measurement.get("seconds"));
         SuperFlux.shutdown();
         return measurement;
     }
 
-    static Measurement raw(String bootstrap, String topic, int count) {
-        AtomicLong errors = new AtomicLong();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Kafka.producer(bootstrap),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
+    /** Raw {@code KafkaProducer} with these settings. */
+    static Measurement raw(String topic, Map<String, Object> props) throws InterruptedException {
+        LongAdder acknowledged = new LongAdder();
+        LongAdder errors = new LongAdder();
+        Callback callback = (metadata, error) -> {
+            if (error == null) {
+                acknowledged.increment();
+            } else {
+                errors.increment();
+            }
+        };
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
             byte[] value = BenchData.value();
-            for (int i = 0; i < WARM_UP; i++) {
-                producer.send(new ProducerRecord<>(topic, value));
-            }
+            Measurement measurement = whileSending(() -> producer.send(new ProducerRecord<>(topic, value), callback), acknowledged::sum);
             producer.flush();
-            Measurement measurement = new Measurement();
-            measurement.start();
-            for (int i = 0; i < count; i++) {
-                producer.send(new ProducerRecord<>(topic, value), (metadata, error) -> {
-                    if (error != null) {
-                        errors.incrementAndGet();
-                    }
-                });
-            }
-            producer.flush();
-            measurement.stop();
-            measurement.put("value", count / measurement.get("seconds"));
             producer.close(Duration.ofSeconds(10));
-            if (errors.get() > 0) {
-                throw new IllegalStateException(errors.get() + " sends failed");
+            if (errors.sum() > 0) {
+                throw new IllegalStateException(errors.sum() + " sends failed");
             }
             return measurement;
+        }
+    }
+
+    /** Sends from one thread until the steady-state window of acknowledgements is measured. */
+    private static Measurement whileSending(Runnable sendOne, LongSupplier acknowledged) throws InterruptedException {
+        AtomicBoolean sending = new AtomicBoolean(true);
+        Thread sender = new Thread(() -> {
+            while (sending.get()) {
+                sendOne.run();
+            }
+        }, "bench-sender");
+        sender.start();
+        try {
+            return new SteadyWindow(acknowledged, Long.MAX_VALUE).measure();
+        } finally {
+            sending.set(false);
+            sender.join();
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.superflux.bench;
 
+import io.superflux.bench.measure.Measurement;
+
 /**
  * One measured run in a JVM of its own (started by {@link BenchMain} with {@code -Xmx256m}):
  * {@code RunMain <run> <bootstrap> <topic> <group> <count> [extra]}. Prints {@code RESULT …}.
@@ -16,17 +18,29 @@ public final class RunMain {
         int count = Integer.parseInt(args[4]);
         String extra = args.length > 5 ? args[5] : "";
         Measurement result = switch (run) {
-            case "produce-flux" -> ProduceRuns.flux(bootstrap, topic, count);
-            case "produce-raw" -> ProduceRuns.raw(bootstrap, topic, count);
+            case "produce-flux" -> ProduceRuns.flux(bootstrap, topic, null);
+            case "produce-flux-tuned" -> ProduceRuns.flux(bootstrap, topic, ProducerTuning.parse(extra));
+            case "produce-raw-sweep", "produce-raw-tuned" ->
+                    ProduceRuns.raw(topic, Kafka.producer(bootstrap, ProducerTuning.parse(extra)));
+            case "produce-raw-default" -> ProduceRuns.raw(topic, Kafka.defaultProducer(bootstrap));
             case "consume-flux" -> ConsumeRuns.flux(bootstrap, topic, group, count);
-            case "consume-raw" -> ConsumeRuns.raw(bootstrap, topic, group, count);
+            case "consume-raw" -> ConsumeRuns.raw(bootstrap, topic, group, count, false);
+            case "consume-raw-per-poll" -> ConsumeRuns.raw(bootstrap, topic, group, count, true);
             case "consume-spring" -> ConsumeRuns.spring(bootstrap, topic, group, count, false);
             case "consume-spring-default" -> ConsumeRuns.spring(bootstrap, topic, group, count, true);
             case "forward-flux" -> ForwardRuns.flux(bootstrap, topic, group, count);
-            case "forward-raw" -> ForwardRuns.raw(bootstrap, topic, group, extra, count);
-            case "io-bound-flux" -> IoBoundRuns.flux(bootstrap, topic, group, count);
+            case "forward-raw" -> {
+                String[] targetAndTuning = extra.split(",");
+                yield ForwardRuns.raw(bootstrap, topic, group, targetAndTuning[0], count, ProducerTuning.parse(targetAndTuning[1]));
+            }
+            case "io-bound-flux" -> IoBoundRuns.flux(bootstrap, topic, group, count, IoBoundRuns.CONCURRENCY);
             case "io-bound-spring" -> IoBoundRuns.spring(bootstrap, topic, group, count, Integer.parseInt(extra));
+            case "scale-flux" -> IoBoundRuns.flux(bootstrap, topic, group, count, Integer.parseInt(extra));
+            case "latency-flux" -> LatencyRuns.flux(bootstrap, topic, group, Integer.parseInt(extra));
+            case "latency-raw" -> LatencyRuns.raw(bootstrap, topic, group, Integer.parseInt(extra));
+            case "latency-spring" -> LatencyRuns.spring(bootstrap, topic, group, Integer.parseInt(extra));
             case "lateness-flux" -> LatenessRuns.flux(bootstrap, topic, group, count, Long.parseLong(extra));
+            case "idle-flux" -> IdleRuns.flux(bootstrap, topic, group, count);
             default -> throw new IllegalArgumentException("unknown run " + run);
         };
         System.out.println(result.line());

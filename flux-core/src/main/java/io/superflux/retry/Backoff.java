@@ -53,6 +53,16 @@ public interface Backoff {
     }
 
     /**
+     * The shortest wait {@link #delayBefore} can return for {@code stage}. A retry stage fetches its
+     * topic in sweeps half this far apart when it has nothing to do (a record written to it cannot
+     * be due sooner), instead of polling the brokers continuously. The default, zero, keeps a
+     * custom policy's stages fetching continuously; the built-in policies know it exactly.
+     */
+    default Duration shortestDelayBefore(int stage) {
+        return Duration.ZERO;
+    }
+
+    /**
      * The default, as in Super::Flux: n⁴ + 15 + r·(n+1) seconds, r a uniform integer 0..29.
      * Expected: stage 1 ≈ 45 s, 2 ≈ 1.2 min, 3 ≈ 2.6 min, 5 ≈ 12.1 min, 10 ≈ 2.8 h, 25 ≈ 4.5 days.
      */
@@ -80,6 +90,11 @@ public interface Backoff {
             }
 
             @Override
+            public Duration shortestDelayBefore(int stage) {
+                return delay;
+            }
+
+            @Override
             public String toString() {
                 return "fixed " + delay;
             }
@@ -101,6 +116,11 @@ public interface Backoff {
 
             @Override
             public Duration longestDelayBefore(int stage) {
+                return expectedDelayBefore(stage);
+            }
+
+            @Override
+            public Duration shortestDelayBefore(int stage) {
                 return expectedDelayBefore(stage);
             }
 

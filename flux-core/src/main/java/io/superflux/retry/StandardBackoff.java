@@ -38,6 +38,12 @@ final class StandardBackoff implements Backoff {
     }
 
     @Override
+    public Duration shortestDelayBefore(int stage) {
+        long n = stage;
+        return Duration.ofSeconds(n * n * n * n + 15);
+    }
+
+    @Override
     public String toString() {
         return "standard (n⁴ + 15 + r·(n+1) s, r in 0..29)";
     }

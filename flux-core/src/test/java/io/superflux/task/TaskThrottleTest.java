@@ -19,6 +19,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.superflux.SuperFlux;
 import io.superflux.internal.task.RetryHeaders;
 import io.superflux.retry.StagePlan;
@@ -102,6 +105,41 @@ class TaskThrottleTest {
             long waited = call.at() - timestamps.get(call.message().value());
             assertTrue(waited >= HOLD_MS, call.message().value() + " was handled after " + waited + " ms, before the stage's wait");
         }
+    }
+
+    @Test
+    void anIdleRetryStageRestsBetweenSweepsAndStillHandlesWhatArrivesDuringARest(EmbeddedKafka kafka) throws Exception {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        SuperFlux.configure(c -> c.brokers(kafka.bootstrapServers()).clientId("rest-test").retryTimeScale(1.0)
+                .meterRegistry(meters).shutdownTimeout(Duration.ofSeconds(20)));
+        String topic = kafka.createUniqueTopic("rest", 2);
+        Duration wait = Duration.ofSeconds(2); // stage 1 rests 1 s between sweeps
+        ScriptedTask task = new ScriptedTask(TaskSpec.topic(topic).group("g").retries(1)
+                .backoff(io.superflux.retry.Backoff.fixed(wait)), message -> { });
+        SuperFlux.start(task, "1");
+        Thread.sleep(3_000); // joined, first sweep done
+        double before = fetches(meters);
+        Thread.sleep(4_000);
+        double fetched = fetches(meters) - before;
+        // Fetching continuously with the retry stages' 100 ms long-poll sends about 40 requests in
+        // 4 s; resting 1 s between sweeps of at least 150 ms, at most about 4 × 2 per sweep.
+        assertTrue(fetched <= 16, fetched + " fetch requests in 4 idle seconds");
+
+        long forwardedAt = System.currentTimeMillis(); // as a forward from stage 0 would be: due one wait later
+        try (KafkaProducer<String, String> raw = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new StringSerializer(), new StringSerializer())) {
+            for (int i = 0; i < 10; i++) {
+                raw.send(new ProducerRecord<>(task.spec().plan().stage(1).topic(), i % 2, "k", "r" + i,
+                        due(forwardedAt + wait.toMillis()))).get(10, TimeUnit.SECONDS);
+            }
+        }
+        await(Duration.ofSeconds(20), () -> task.handled.size() == 10, () -> "handled " + task.handled.size());
+        assertEquals(List.of(), List.copyOf(task.earlyCalls));
+    }
+
+    private static double fetches(MeterRegistry meters) {
+        return meters.find("kafka.consumer.fetch.manager.fetch.total").functionCounters().stream()
+                .mapToDouble(FunctionCounter::count).sum();
     }
 
     private static RecordHeaders due(long at) {

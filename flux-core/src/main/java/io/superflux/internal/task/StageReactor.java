@@ -83,6 +83,7 @@ final class StageReactor<V> implements Runnable {
     private final OffsetResets resets;
     private final StageStatus status;
     private final StageFigures figures;
+    private final FetchRest rest;
     private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
     private final Map<TopicPartition, Integer> hookAttempts = new HashMap<>();
     private boolean anyPaused;
@@ -117,6 +118,7 @@ final class StageReactor<V> implements Runnable {
         this.commits = new OffsetCommitter(consumer, stage);
         this.resets = new OffsetResets(consumer, stage, settings.mainStageReset(), meters, clock);
         this.figures = new StageFigures(consumer, clock);
+        this.rest = new FetchRest(stage, spec.backoff(), settings.timeScale());
         meters.inFlight(() -> lanes == null ? 0 : lanes.inFlight());
     }
 
@@ -172,6 +174,8 @@ final class StageReactor<V> implements Runnable {
                 status.polled(clock.millis());
                 if (!records.isEmpty()) {
                     dispatch(records);
+                } else {
+                    rest.nothingFetched(clock.millis());
                 }
             }
         } catch (WakeupException | InterruptException e) {
@@ -214,7 +218,9 @@ final class StageReactor<V> implements Runnable {
         }
         forwards.drain(progress);
         forwards.resendDue();
-        throttle.releaseDue();
+        if (!throttle.releaseDue().isEmpty()) {
+            rest.wake(clock.millis()); // fetch the released partitions now, nothing in flight ahead of them
+        }
         reconcilePauses();
         long now = clock.millis();
         if (now >= nextCommitAt) {
@@ -228,6 +234,7 @@ final class StageReactor<V> implements Runnable {
         long wait = Math.min(MAX_POLL_WAIT_MS, Math.max(0, nextCommitAt - clock.millis()));
         wait = throttle.millisUntilNextRelease(wait);
         wait = forwards.millisUntilNextResend(wait);
+        wait = rest.millisUntilWake(clock.millis(), wait);
         if ((lanes != null && lanes.inFlight() > 0) || forwards.inFlight() > 0) {
             wait = Math.min(wait, 5); // lanes and forwards report through queues: look at them often
         }
@@ -365,11 +372,13 @@ final class StageReactor<V> implements Runnable {
     private void reconcilePauses() {
         boolean overloaded = forwards.overloaded() || (lanes != null && lanes.full());
         boolean backlogged = lanes != null && anyBacklog();
-        if (!anyPaused && !overloaded && !backlogged && forwards.failingPartitions().isEmpty() && throttle.held().isEmpty()) {
+        boolean resting = rest.resting(clock.millis());
+        if (!anyPaused && !overloaded && !backlogged && !resting && forwards.failingPartitions().isEmpty()
+                && throttle.held().isEmpty()) {
             return; // the common case, on every loop: nothing to pause, nothing paused
         }
         Set<TopicPartition> assignment = consumer.assignment();
-        Set<TopicPartition> wanted = new HashSet<>(overloaded ? assignment : throttle.held());
+        Set<TopicPartition> wanted = new HashSet<>(overloaded || resting ? assignment : throttle.held());
         if (overloaded) {
             wanted.addAll(throttle.held());
         }

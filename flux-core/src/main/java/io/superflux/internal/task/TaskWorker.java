@@ -82,7 +82,7 @@ public final class TaskWorker implements Worker {
         try {
             for (Stage stage : stages) {
                 Map<String, Object> properties = ClientProperties.consumer(cluster, config.consumerProperties(), stage.group(),
-                        stage.number() == 0);
+                        stage.number() == 0, stage.kind() == Stage.Kind.RETRY);
                 // Flux decides where to read when Kafka has no position (OffsetResets): nothing is skipped silently.
                 properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
                 KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties,
