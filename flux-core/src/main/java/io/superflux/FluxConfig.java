@@ -16,6 +16,7 @@ import java.util.TreeSet;
  * @param producer           producer options ({@code flux.producer})
  * @param consumerProperties kafka-clients settings for consumers ({@code flux.consumer.properties})
  * @param commitInterval     how often stages commit asynchronously ({@code flux.consumer.commit-interval})
+ * @param membership         static or dynamic group membership ({@code flux.consumer.instance-id}, …)
  * @param topics             how retry and dead-letter topics are provisioned ({@code flux.topics})
  * @param retryTimeScale     factor applied to every retry wait ({@code flux.retry.time-scale})
  * @param shutdownTimeout    how long a shutdown waits for in-flight work ({@code flux.shutdown-timeout})
@@ -25,7 +26,8 @@ import java.util.TreeSet;
  *                           ({@code flux.health.call-timeout}); empty: the consumers' max.poll.interval.ms
  */
 public record FluxConfig(ClusterSettings kafka, Map<String, ClusterSettings> clusters, ProducerSettings producer,
-                         Map<String, String> consumerProperties, Duration commitInterval, TopicSettings topics,
+                         Map<String, String> consumerProperties, Duration commitInterval, MembershipSettings membership,
+                         TopicSettings topics,
                          double retryTimeScale, Duration shutdownTimeout, Duration startupTimeout, HttpSettings http,
                          java.util.Optional<Duration> healthCallTimeout) {
     /** The name of the cluster configured under {@code flux.kafka}. */
@@ -38,6 +40,7 @@ public record FluxConfig(ClusterSettings kafka, Map<String, ClusterSettings> clu
         Objects.requireNonNull(producer, "producer");
         consumerProperties = Map.copyOf(consumerProperties);
         Objects.requireNonNull(commitInterval, "commitInterval");
+        Objects.requireNonNull(membership, "membership");
         Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
         Objects.requireNonNull(startupTimeout, "startupTimeout");

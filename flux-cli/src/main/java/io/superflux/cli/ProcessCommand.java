@@ -50,6 +50,12 @@ final class ProcessCommand implements Callable<Integer> {
             description = "Port of the HTTP endpoint (/metrics, /health/live, /health/ready); 0 turns it off (default: flux.http.port, 9400).")
     private Integer httpPort;
 
+    @Option(names = "--instance-id", paramLabel = "ID",
+            description = "Static group membership: unique per process, kept across restarts (host, systemd instance or pod"
+                    + " name); a restarted process gets its partitions back at once (default: flux.consumer.instance-id,"
+                    + " FLUX_INSTANCE_ID; none: dynamic membership).")
+    private String instanceId;
+
     @Parameters(arity = "1..*", paramLabel = "TaskClass[:STAGES]",
             description = "The tasks' fully qualified class names, each run with --stages or with its own after a colon"
                     + " (com.acme.A:0 com.acme.B:1-4): one process, one endpoint; a failing stage of any task stops them all.")
@@ -71,6 +77,9 @@ final class ProcessCommand implements Callable<Integer> {
             }
             if (shutdownTimeout != null) {
                 c.set("flux.shutdown-timeout", shutdownTimeout);
+            }
+            if (instanceId != null) {
+                c.set("flux.consumer.instance-id", instanceId);
             }
         });
         FluxConfig config = SuperFlux.config();

@@ -58,6 +58,12 @@ class DeploymentManifestsTest {
             assertEquals(AwesomeTask.class.getName(), args.get(args.size() - 1));
             StageSelection.parse(args.get(args.indexOf("--stages") + 1), new AwesomeTask().spec().plan()); // exists
             assertEquals("awesome-flux", container.at("/envFrom/0/configMapRef/name").asText());
+            boolean staticMembership = false;
+            for (JsonNode variable : container.get("env")) {
+                staticMembership |= variable.get("name").asText().equals("FLUX_INSTANCE_ID")
+                        && variable.at("/valueFrom/fieldRef/fieldPath").asText().equals("metadata.name");
+            }
+            assertTrue(staticMembership, file + ": FLUX_INSTANCE_ID from the pod's name");
         }
     }
 

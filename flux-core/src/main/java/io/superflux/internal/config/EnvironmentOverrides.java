@@ -26,6 +26,7 @@ import io.superflux.FluxConfigException;
  * in lower case with underscores as dots, is the kafka-clients setting:
  * {@code FLUX_KAFKA_PROPERTIES_SECURITY_PROTOCOL} is {@code security.protocol}. Named clusters:
  * {@code FLUX_CLUSTERS_<NAME>_BROKERS}, {@code …_CLIENT_ID}, {@code …_PROPERTIES_<SETTING>}.
+ * {@code FLUX_INSTANCE_ID} is short for {@code FLUX_CONSUMER_INSTANCE_ID}.
  *
  * <p>A variable that starts like a setting ({@code FLUX_KAFKA_…}, {@code FLUX_PRODUCER_…}, …) but
  * names none is an error, so a misspelling is never ignored; any other {@code FLUX_…} variable is
@@ -36,6 +37,8 @@ final class EnvironmentOverrides {
     private static final String PREFIX = "FLUX_";
     private static final Set<String> LAUNCHER_VARIABLES = Set.of("FLUX_JAVA_OPTS", "FLUX_HOME", "FLUX_LOG_LEVEL");
     private static final List<String> PROPERTY_BLOCKS = List.of("kafka", "producer", "consumer", "topics");
+    /** Short names of settings a deployment sets per process. */
+    private static final Map<String, String> ALIASES = Map.of("FLUX_INSTANCE_ID", "flux.consumer.instance-id");
 
     private EnvironmentOverrides() {
     }
@@ -56,7 +59,7 @@ final class EnvironmentOverrides {
             if (!name.startsWith(PREFIX) || LAUNCHER_VARIABLES.contains(name)) {
                 continue;
             }
-            String path = settings.get(name);
+            String path = settings.containsKey(name) ? settings.get(name) : ALIASES.get(name);
             if (path == null) {
                 path = propertyPath(name);
             }

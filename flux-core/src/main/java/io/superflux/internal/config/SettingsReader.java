@@ -26,6 +26,7 @@ import io.superflux.CompressionCodec;
 import io.superflux.FluxConfig;
 import io.superflux.FluxConfigException;
 import io.superflux.HttpSettings;
+import io.superflux.MembershipSettings;
 import io.superflux.ProducerSettings;
 import io.superflux.TopicSettings;
 
@@ -36,6 +37,7 @@ import io.superflux.TopicSettings;
 final class SettingsReader {
     private static final Pattern BROKER = Pattern.compile("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+):(\\d{1,5})");
     private static final Pattern CLUSTER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]*");
+    private static final Pattern INSTANCE_ID = Pattern.compile("[A-Za-z0-9._-]{1,100}");
     private static final String DURATION_HELP = "a duration such as 5ms, 250 ms, 2s, 1m";
 
     private final Config config;
@@ -64,12 +66,31 @@ final class SettingsReader {
                 properties("flux.producer.properties"));
         return new FluxConfig(kafka, clusters, producer, properties("flux.consumer.properties"),
                 positiveDuration("flux.consumer.commit-interval", Duration.ofHours(1)),
+                new MembershipSettings(instanceId("flux.consumer.instance-id"), bool("flux.consumer.leave-group-on-shutdown")),
                 topics(),
                 positiveNumber("flux.retry.time-scale"),
                 duration("flux.shutdown-timeout", Duration.ofDays(1)),
                 positiveDuration("flux.startup-timeout", Duration.ofDays(1)),
                 new HttpSettings(nonEmptyString("flux.http.host"), port("flux.http.port")),
                 durationOrDefault("flux.health.call-timeout"));
+    }
+
+    /**
+     * Empty: dynamic membership. Otherwise what Kafka accepts in a group.instance.id (letters, digits,
+     * '.', '_', '-'), short enough to leave room for the stage group appended to it.
+     */
+    private java.util.Optional<String> instanceId(String key) {
+        ConfigValue value = config.getValue(key);
+        String id = value.valueType() == ConfigValueType.STRING || value.valueType() == ConfigValueType.NUMBER
+                ? String.valueOf(value.unwrapped()).trim() : null;
+        if ("".equals(id)) {
+            return java.util.Optional.empty();
+        }
+        if (id != null && INSTANCE_ID.matcher(id).matches()) {
+            return java.util.Optional.of(id);
+        }
+        throw bad(key, value, "letters, digits, '.', '_' and '-', at most 100 characters (e.g. the host or pod name),"
+                + " or \"\" for dynamic membership");
     }
 
     private int port(String key) {

@@ -12,6 +12,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.random.RandomGenerator;
 
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -191,7 +193,8 @@ final class StageReactor<V> implements Runnable {
 
     private void fail(Throwable error) {
         if (failure == null) {
-            failure = error instanceof ForwardRefusedException ? error : new StageFailedException(stage.toString(), taskName, error);
+            failure = error instanceof ForwardRefusedException ? error
+                    : new StageFailedException(stage.toString(), taskName, error, settings.groupInstanceId());
             if (StageFailedException.isOperatorsToFix(error)) {
                 log.error("{}", failure.getMessage());
             } else {
@@ -484,7 +487,9 @@ final class StageReactor<V> implements Runnable {
         Thread.interrupted();
         closing = true;
         try {
-            consumer.close(CLOSE_TIMEOUT);
+            // A static member leaves only when told to; a stage that failed may no longer be a member at all.
+            consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT).withGroupMembershipOperation(
+                    settings.leaveGroupOnClose() && failure == null ? GroupMembershipOperation.LEAVE_GROUP : GroupMembershipOperation.DEFAULT));
         } catch (RuntimeException e) {
             log.warn("{}: closing the consumer failed: {}", stage, e.toString());
         }

@@ -1,6 +1,7 @@
 package io.superflux.internal.task;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The settings one stage reactor runs with.
@@ -11,7 +12,9 @@ import java.time.Duration;
  * @param revocationBudget   how long a revocation may wait for the revoked partitions' records in
  *                           flight and their commit: well inside the group's rebalance timeout
  * @param mainStageReset     where the main stage starts without a committed offset
+ * @param groupInstanceId    the consumer's group.instance.id (static membership), or empty
+ * @param leaveGroupOnClose  whether closing the consumer leaves the group even as a static member
  */
 record StageSettings(double timeScale, Duration commitInterval, Duration shutdownTimeout, Duration revocationBudget,
-                     OffsetResets.Policy mainStageReset) {
+                     OffsetResets.Policy mainStageReset, Optional<String> groupInstanceId, boolean leaveGroupOnClose) {
 }

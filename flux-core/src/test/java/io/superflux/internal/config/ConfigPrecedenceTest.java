@@ -62,6 +62,14 @@ class ConfigPrecedenceTest {
     }
 
     @Test
+    void fluxInstanceIdIsShortForTheConsumersInstanceId() {
+        assertEquals(java.util.Optional.of("host-7"),
+                load(Map.of("FLUX_INSTANCE_ID", "host-7"), new Properties(), Map.of()).membership().instanceId());
+        assertEquals(java.util.Optional.of("host-8"),
+                load(Map.of("FLUX_CONSUMER_INSTANCE_ID", "host-8"), new Properties(), Map.of()).membership().instanceId());
+    }
+
+    @Test
     void environmentVariablesMapToEverySetting() {
         FluxConfig config = load(Map.of(
                 "FLUX_KAFKA_BROKERS", "env-1:9092,env-2:9092",

@@ -53,6 +53,17 @@ class ConfigValidationTest {
     }
 
     @Test
+    void membershipIsDynamicByDefaultAndAnInstanceIdMustSuitKafka() {
+        assertEquals(java.util.Optional.empty(), ConfigFixture.load("").membership().instanceId());
+        assertTrue(ConfigFixture.load("").membership().leaveGroupOnShutdown());
+        io.superflux.MembershipSettings membership = ConfigFixture.load("flux.consumer.instance-id = worker-3.eu").membership();
+        assertEquals(java.util.Optional.of("worker-3.eu-orders-retry-1"), membership.groupInstanceId("orders-retry-1"));
+        FluxConfigException e = rejected("flux.consumer.instance-id = \"host 1\"");
+        assertEquals("flux.consumer.instance-id", e.key());
+        assertMessage(e, "flux.consumer.instance-id", "\"host 1\"", "letters, digits, '.', '_' and '-'");
+    }
+
+    @Test
     void acksTwoIsRejected() {
         FluxConfigException e = rejected("flux.producer.required-acks = 2");
         assertEquals("flux.producer.required-acks", e.key());
