@@ -113,8 +113,9 @@ class OperationsIT {
         produce(kafka, topic, List.of("hang-1"));
         awaitStatus(port, "/health/live", 503, worker);
         worker.terminate();
-        HttpResponse<String> stopping = awaitStatus(port, "/health/ready", 503, "shutting down", worker);
-        assertTrue(stopping.body().contains("\"problem\":\"stopping\""), "the stages say they stop: " + stopping.body());
+        // The process says so at once; each stage once its loop has seen the stop.
+        HttpResponse<String> stopping = awaitStatus(port, "/health/ready", 503, "\"problem\":\"stopping\"", worker);
+        assertTrue(stopping.body().contains("shutting down"), "the process says it shuts down: " + stopping.body());
         assertEquals(0, worker.waitFor(Duration.ofSeconds(60)), worker.output());
     }
 
