@@ -230,7 +230,7 @@ public final class BenchMain {
         for (Process process : started) {
             Measurement one = result(name, process);
             value += one.get("value");
-            cpu += one.get("cpu_s") / one.get("messages") * one.get("value"); // CPU s per second of this process
+            cpu += one.get("cpu_s") / one.get("seconds"); // CPU s per second of this process
         }
         total.put("value", value);
         total.put("cpu_s_per_m", cpu / value * 1e6);

@@ -58,7 +58,7 @@ final class DeadLetterReplay {
         ClusterSettings cluster = config.cluster(clusterName);
         Stage from = plan.stage(plan.deadLetterStage());
         Stage to = plan.stage(toStage);
-        Map<String, Object> consumerProps = ClientProperties.consumer(cluster, config.consumerProperties(), group(), false, false);
+        Map<String, Object> consumerProps = ClientProperties.consumer(cluster, config.consumerProperties(), group(), Stage.Kind.DEAD_LETTER);
         Map<String, Object> producerProps = ClientProperties.forwarder(cluster, config.producer().properties(), group());
         producerProps.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) config.startupTimeout().toMillis()); // no poll loop to keep going here
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(),

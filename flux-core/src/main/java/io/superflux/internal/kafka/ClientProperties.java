@@ -9,6 +9,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 
 import io.superflux.ClusterSettings;
 import io.superflux.ProducerSettings;
+import io.superflux.retry.Stage;
 
 /**
  * Builds kafka-clients settings from Flux configuration. Order, lowest first: the cluster's
@@ -47,21 +48,21 @@ public final class ClientProperties {
      * Settings for a stage's consumer: the cluster's, {@code auto.offset.reset = earliest} unless
      * the application sets it (retry and dead-letter stages: always earliest, so no retry is ever
      * skipped), the application's consumer properties, then what Flux must control.
-     * {@code retryStage}: a retry stage's shorter fetch long-poll (the dead-letter stage, where
-     * nothing waits for a due time, keeps kafka-clients' 500 ms).
+     * A retry stage long-polls briefly (the dead-letter stage, where nothing waits for a due
+     * time, keeps kafka-clients' 500 ms).
      */
     public static Map<String, Object> consumer(ClusterSettings cluster, Map<String, String> consumerProperties,
-                                               String groupId, boolean mainStage, boolean retryStage) {
+                                               String groupId, Stage.Kind kind) {
         Map<String, Object> props = connection(cluster);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        if (retryStage) {
+        if (kind == Stage.Kind.RETRY) {
             // A partition resumed at its due time is fetched after the fetch in flight returns:
             // a shorter long-poll keeps retries close to their due time. (An idle retry stage rests
             // between sweeps instead of long-polling: FetchRest.)
             props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
         }
         props.putAll(consumerProperties);
-        if (!mainStage) {
+        if (kind != Stage.Kind.MAIN) {
             props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         }
         props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);

@@ -234,10 +234,11 @@ final class StageReactor<V> implements Runnable {
     }
 
     private long pollWait() {
-        long wait = Math.min(MAX_POLL_WAIT_MS, Math.max(0, nextCommitAt - clock.millis()));
+        long now = clock.millis();
+        long wait = Math.min(MAX_POLL_WAIT_MS, Math.max(0, nextCommitAt - now));
         wait = throttle.millisUntilNextRelease(wait);
         wait = forwards.millisUntilNextResend(wait);
-        wait = rest.millisUntilWake(clock.millis(), wait);
+        wait = rest.millisUntilWake(now, wait);
         if ((lanes != null && lanes.inFlight() > 0) || forwards.inFlight() > 0) {
             wait = Math.min(wait, 5); // lanes and forwards report through queues: look at them often
         }

@@ -82,11 +82,11 @@ public final class TaskWorker implements Worker {
         try {
             for (Stage stage : stages) {
                 Map<String, Object> properties = ClientProperties.consumer(cluster, config.consumerProperties(), stage.group(),
-                        stage.number() == 0, stage.kind() == Stage.Kind.RETRY);
+                        stage.kind());
                 // Flux decides where to read when Kafka has no position (OffsetResets): nothing is skipped silently.
                 properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
-                config.membership().groupInstanceId(stage.group())
-                        .ifPresent(id -> properties.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
+                Optional<String> groupInstanceId = config.membership().groupInstanceId(stage.group());
+                groupInstanceId.ifPresent(id -> properties.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
                 KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties,
                         new ByteArrayDeserializer(), new ByteArrayDeserializer());
                 consumers.add(consumer);
@@ -95,7 +95,7 @@ public final class TaskWorker implements Worker {
                 stageMeters.status().limitMillis(config.healthCallTimeout().map(Duration::toMillis)
                         .orElse(maxPollIntervalMs(properties)));
                 worker.reactors.add(newReactor(task, stage, consumer, forwarder, partitions,
-                        settings(config, properties, mainStageReset, stage), stageMeters));
+                        settings(config, properties, mainStageReset, groupInstanceId), stageMeters));
             }
         } catch (RuntimeException e) {
             // e.g. a consumer setting kafka-clients rejects: close what was made, nothing leaks
@@ -120,11 +120,11 @@ public final class TaskWorker implements Worker {
      * half of it, and never longer than a stop would.
      */
     private static StageSettings settings(FluxConfig config, Map<String, Object> consumerProperties,
-                                          OffsetResets.Policy mainStageReset, Stage stage) {
+                                          OffsetResets.Policy mainStageReset, Optional<String> groupInstanceId) {
         long rebalanceTimeoutMs = maxPollIntervalMs(consumerProperties);
         Duration budget = Duration.ofMillis(Math.min(config.shutdownTimeout().toMillis(), rebalanceTimeoutMs / 2));
         return new StageSettings(config.retryTimeScale(), config.commitInterval(), config.shutdownTimeout(), budget,
-                mainStageReset, config.membership().groupInstanceId(stage.group()), config.membership().leaveGroupOnShutdown());
+                mainStageReset, groupInstanceId, config.membership().leaveGroupOnShutdown());
     }
 
     private static long maxPollIntervalMs(Map<String, Object> consumerProperties) {

@@ -14,6 +14,7 @@ import io.superflux.Acks;
 import io.superflux.ClusterSettings;
 import io.superflux.CompressionCodec;
 import io.superflux.ProducerSettings;
+import io.superflux.retry.Stage;
 
 class ClientPropertiesTest {
     private static final ClusterSettings CLUSTER = new ClusterSettings("default", List.of("b:9092"), "app", Map.of());
@@ -32,10 +33,10 @@ class ClientPropertiesTest {
 
     @Test
     void retryStagesLongPollBrieflyTheMainAndDeadLetterStagesDoNot() {
-        assertEquals(100, ClientProperties.consumer(CLUSTER, Map.of(), "g-retry-1", false, true).get(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG));
-        assertEquals(null, ClientProperties.consumer(CLUSTER, Map.of(), "g", true, false).get(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG));
-        assertEquals(null, ClientProperties.consumer(CLUSTER, Map.of(), "g-dlq", false, false).get(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG));
-        assertEquals("earliest", ClientProperties.consumer(CLUSTER, Map.of("auto.offset.reset", "latest"), "g-dlq", false, false)
+        assertEquals(100, ClientProperties.consumer(CLUSTER, Map.of(), "g-retry-1", Stage.Kind.RETRY).get(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG));
+        assertEquals(null, ClientProperties.consumer(CLUSTER, Map.of(), "g", Stage.Kind.MAIN).get(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG));
+        assertEquals(null, ClientProperties.consumer(CLUSTER, Map.of(), "g-dlq", Stage.Kind.DEAD_LETTER).get(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG));
+        assertEquals("earliest", ClientProperties.consumer(CLUSTER, Map.of("auto.offset.reset", "latest"), "g-dlq", Stage.Kind.DEAD_LETTER)
                 .get(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG));
     }
 }
