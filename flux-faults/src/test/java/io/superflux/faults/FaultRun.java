@@ -251,6 +251,12 @@ final class FaultRun implements AutoCloseable {
                 + " calls", timeout);
     }
 
+    /** How many different records {@code stage} ended a call of. */
+    long distinctHandled(int stage) {
+        return lines().stream().filter(line -> line.stage() == stage && line.ended()).mapToInt(TaskLog.Line::id).distinct()
+                .count();
+    }
+
     /** Waits until {@code worker} ended {@code count} calls of {@code stage}. */
     void awaitCalls(int stage, FluxWorkerProcess worker, int count, Duration timeout) throws InterruptedException {
         awaitLines(line -> line.stage() == stage && line.ended() && line.pid() == worker.pid(), count,

@@ -33,9 +33,14 @@ final class FetchRest {
         return restMillis;
     }
 
-    /** A poll found nothing: rest if the sweep had time to fetch. */
-    void nothingFetched(long now) {
-        if (restMillis > 0 && restUntil == 0 && now - sweepStartedAt >= MIN_SWEEP_MS) {
+    /**
+     * A poll found nothing: rest if the sweep had time to fetch and {@code caughtUp}, i.e. the
+     * broker's last answer for every partition not held by the throttle said there is nothing more
+     * (a stage just assigned its partitions polls empty before its first fetch is answered: it
+     * must not rest with due records waiting).
+     */
+    void nothingFetched(long now, boolean caughtUp) {
+        if (restMillis > 0 && restUntil == 0 && caughtUp && now - sweepStartedAt >= MIN_SWEEP_MS) {
             restUntil = now + restMillis;
         }
     }

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.random.RandomGenerator;
@@ -176,8 +177,8 @@ final class StageReactor<V> implements Runnable {
                 status.polled(clock.millis());
                 if (!records.isEmpty()) {
                     dispatch(records);
-                } else {
-                    rest.nothingFetched(clock.millis());
+                } else if (rest.restMillis() > 0) {
+                    rest.nothingFetched(clock.millis(), caughtUp());
                 }
             }
         } catch (WakeupException | InterruptException e) {
@@ -189,6 +190,26 @@ final class StageReactor<V> implements Runnable {
         } finally {
             finish();
         }
+    }
+
+    /**
+     * Whether the broker's last fetch answers say no assigned partition has records left, apart
+     * from those the throttle holds (they wait for a due time, and their release wakes the stage).
+     */
+    private boolean caughtUp() {
+        Set<TopicPartition> assignment = consumer.assignment();
+        if (assignment.isEmpty()) {
+            return false;
+        }
+        for (TopicPartition partition : assignment) {
+            if (!throttle.isHeld(partition)) {
+                OptionalLong lag = consumer.currentLag(partition);
+                if (lag.isEmpty() || lag.getAsLong() > 0) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private void fail(Throwable error) {
