@@ -137,6 +137,35 @@ class TaskThrottleTest {
         assertEquals(List.of(), List.copyOf(task.earlyCalls));
     }
 
+    @Test
+    void theWaitingGaugeCountsRecordsThatArriveBehindAHeldRecord(EmbeddedKafka kafka) throws Exception {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        SuperFlux.configure(c -> c.brokers(kafka.bootstrapServers()).clientId("waiting-test").retryTimeScale(1.0)
+                .meterRegistry(meters).set("flux.consumer.commit-interval", "200ms").shutdownTimeout(Duration.ofSeconds(20)));
+        String topic = kafka.createUniqueTopic("waiting", 1);
+        ScriptedTask task = new ScriptedTask(TaskSpec.topic(topic).group("g").retries(1)
+                .backoff(io.superflux.retry.Backoff.fixed(Duration.ofMinutes(10))), message -> { });
+        SuperFlux.start(task, "1");
+        String retryTopic = task.spec().plan().stage(1).topic();
+        long later = System.currentTimeMillis() + Duration.ofMinutes(10).toMillis();
+        try (KafkaProducer<String, String> raw = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new StringSerializer(), new StringSerializer())) {
+            raw.send(new ProducerRecord<>(retryTopic, 0, "k", "first", due(later))).get(10, TimeUnit.SECONDS);
+            await(Duration.ofSeconds(20), () -> waiting(meters) == 1, () -> "waiting " + waiting(meters));
+            // The partition is held (paused) now: the consumer fetches nothing more from it.
+            for (int i = 0; i < 3; i++) {
+                raw.send(new ProducerRecord<>(retryTopic, 0, "k", "behind-" + i, due(later))).get(10, TimeUnit.SECONDS);
+            }
+        }
+        await(Duration.ofSeconds(30), () -> waiting(meters) == 4, () -> "waiting " + waiting(meters)
+                + " while the retry topic holds 4 records not yet due");
+        assertEquals(List.of(), List.copyOf(task.calls));
+    }
+
+    private static double waiting(MeterRegistry meters) {
+        return meters.find("flux.stage.waiting").gauges().stream().mapToDouble(io.micrometer.core.instrument.Gauge::value).sum();
+    }
+
     private static double fetches(MeterRegistry meters) {
         return meters.find("kafka.consumer.fetch.manager.fetch.total").functionCounters().stream()
                 .mapToDouble(FunctionCounter::count).sum();
