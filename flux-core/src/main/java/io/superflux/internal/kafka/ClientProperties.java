@@ -44,12 +44,19 @@ public final class ClientProperties {
         return props;
     }
 
+    /** A retry stage's {@code retry.backoff.ms}. */
+    public static final int RETRY_STAGE_RETRY_BACKOFF_MS = 1_000;
+    /** The dead-letter stage's fetch long-poll. */
+    public static final int DEAD_LETTER_FETCH_MAX_WAIT_MS = 5_000;
+
     /**
      * Settings for a stage's consumer: the cluster's, {@code auto.offset.reset = earliest} unless
      * the application sets it (retry and dead-letter stages: always earliest, so no retry is ever
      * skipped), the application's consumer properties, then what Flux must control.
-     * A retry stage long-polls briefly (the dead-letter stage, where nothing waits for a due
-     * time, keeps kafka-clients' 500 ms).
+     * A retry stage long-polls briefly and backs off 1 s (fewer wake-ups while it rests); the dead-letter stage long-polls 5 s (a fetch returns as
+     * soon as a record arrives, so this delays nothing but the idle stage's fetches); the main
+     * stage keeps kafka-clients' 500 ms, because a partition resumed after backpressure is
+     * fetched only once the fetch in flight for the others returns.
      */
     public static Map<String, Object> consumer(ClusterSettings cluster, Map<String, String> consumerProperties,
                                                String groupId, Stage.Kind kind) {
@@ -60,6 +67,12 @@ public final class ClientProperties {
             // a shorter long-poll keeps retries close to their due time. (An idle retry stage rests
             // between sweeps instead of long-polling: FetchRest.)
             props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
+            // Resting, every partition is paused and no fetch is in flight; kafka-clients then wakes the
+            // poll and heartbeat threads every retry.backoff.ms (100 ms): ten times fewer wake-ups, for
+            // a retry of a failed request at most a second later on a stage that waits seconds anyway.
+            props.put(ConsumerConfig.RETRY_BACKOFF_MS_CONFIG, RETRY_STAGE_RETRY_BACKOFF_MS);
+        } else if (kind == Stage.Kind.DEAD_LETTER) {
+            props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, DEAD_LETTER_FETCH_MAX_WAIT_MS);
         }
         props.putAll(consumerProperties);
         if (kind != Stage.Kind.MAIN) {

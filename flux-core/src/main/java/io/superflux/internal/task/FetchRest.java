@@ -6,17 +6,18 @@ import io.superflux.retry.Stage;
 /**
  * Lets an idle retry stage stop fetching for a while. A record written to retry stage n cannot be
  * due sooner than the policy's shortest wait before n, so a stage that found nothing new may rest
- * — all its partitions paused, no fetch requests — for half that wait (at most 5 s), then sweep
+ * — all its partitions paused, no fetch requests — for half that wait (at most 30 s), then sweep
  * its topic again. A partition released at its due time ends the rest at once: with the others
  * paused, its fetch goes out immediately. Stages whose shortest wait is under 200 ms (custom
  * policies, tests with a small time scale), the main and the dead-letter stage never rest. Not
  * thread-safe: the reactor thread owns it.
  */
 final class FetchRest {
-    private static final long MAX_REST_MS = 5_000;
+    private static final long MAX_REST_MS = 30_000;
     private static final long MIN_REST_MS = 100;
     /** A sweep lasts at least this long, so that a fetch long-poll can return before the stage rests again. */
     private static final long MIN_SWEEP_MS = 150;
+    private static final long SWEEP_POLL_MS = 200;
 
     private final long restMillis;
     private long restUntil;
@@ -61,8 +62,15 @@ final class FetchRest {
         return restUntil != 0;
     }
 
-    /** Milliseconds until the rest ends, at most {@code max}. */
+    /**
+     * How long the next poll may wait, at most {@code max}: until the rest ends; while sweeping,
+     * {@value #SWEEP_POLL_MS} ms, so that the poll comes back and an empty sweep can end in a rest
+     * (a longer poll would go on fetching inside the consumer).
+     */
     long millisUntilWake(long now, long max) {
-        return restUntil == 0 ? max : Math.max(0, Math.min(max, restUntil - now));
+        if (restMillis == 0) {
+            return max;
+        }
+        return restUntil == 0 ? Math.min(max, SWEEP_POLL_MS) : Math.max(0, Math.min(max, restUntil - now));
     }
 }

@@ -58,6 +58,8 @@ import io.superflux.task.TaskSpec;
 final class StageReactor<V> implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(StageReactor.class);
     private static final long MAX_POLL_WAIT_MS = 500;
+    /** With nothing to commit and nothing in flight, the loop has no reason of its own to come round sooner. */
+    private static final long IDLE_POLL_WAIT_MS = 5_000;
     private static final long FIRST_HOOK_RETRY_MS = 1_000;
     private static final long MAX_HOOK_RETRY_MS = 60_000;
     private static final long INTERRUPT_GRACE_NANOS = 1_000_000_000L;
@@ -256,7 +258,8 @@ final class StageReactor<V> implements Runnable {
 
     private long pollWait() {
         long now = clock.millis();
-        long wait = Math.min(MAX_POLL_WAIT_MS, Math.max(0, nextCommitAt - now));
+        long wait = anyCommitDue() ? Math.min(MAX_POLL_WAIT_MS, Math.max(0, nextCommitAt - now))
+                : Math.min(IDLE_POLL_WAIT_MS, status.limitMillis() / 4);
         wait = throttle.millisUntilNextRelease(wait);
         wait = forwards.millisUntilNextResend(wait);
         wait = rest.millisUntilWake(now, wait);
@@ -264,6 +267,16 @@ final class StageReactor<V> implements Runnable {
             wait = Math.min(wait, 5); // lanes and forwards report through queues: look at them often
         }
         return wait;
+    }
+
+    /** Whether a partition has an offset to commit, sent or not yet confirmed (an idle stage has none). */
+    private boolean anyCommitDue() {
+        for (PartitionProgress partitionProgress : progress.values()) {
+            if (partitionProgress.needsConfirmedCommit()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void dispatch(ConsumerRecords<byte[], byte[]> records) {

@@ -32,10 +32,16 @@ class ClientPropertiesTest {
     }
 
     @Test
-    void retryStagesLongPollBrieflyTheMainAndDeadLetterStagesDoNot() {
+    void retryStagesLongPollBrieflyTheDeadLetterStageLongAndTheMainStageAsKafkaDoes() {
         assertEquals(100, ClientProperties.consumer(CLUSTER, Map.of(), "g-retry-1", Stage.Kind.RETRY).get(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG));
         assertEquals(null, ClientProperties.consumer(CLUSTER, Map.of(), "g", Stage.Kind.MAIN).get(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG));
-        assertEquals(null, ClientProperties.consumer(CLUSTER, Map.of(), "g-dlq", Stage.Kind.DEAD_LETTER).get(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG));
+        assertEquals(5_000, ClientProperties.consumer(CLUSTER, Map.of(), "g-dlq", Stage.Kind.DEAD_LETTER).get(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG));
+        // A resting retry stage has every partition paused and no fetch in flight: kafka-clients then
+        // wakes its threads every retry.backoff.ms. The application's setting wins.
+        assertEquals(1_000, ClientProperties.consumer(CLUSTER, Map.of(), "g-retry-1", Stage.Kind.RETRY).get(ConsumerConfig.RETRY_BACKOFF_MS_CONFIG));
+        assertEquals("50", ClientProperties.consumer(CLUSTER, Map.of("retry.backoff.ms", "50"), "g-retry-1", Stage.Kind.RETRY)
+                .get(ConsumerConfig.RETRY_BACKOFF_MS_CONFIG));
+        assertEquals(null, ClientProperties.consumer(CLUSTER, Map.of(), "g", Stage.Kind.MAIN).get(ConsumerConfig.RETRY_BACKOFF_MS_CONFIG));
         assertEquals("earliest", ClientProperties.consumer(CLUSTER, Map.of("auto.offset.reset", "latest"), "g-dlq", Stage.Kind.DEAD_LETTER)
                 .get(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG));
     }

@@ -15,8 +15,9 @@ class FetchRestTest {
     private static final Stage RETRY_1 = new Stage(1, "t-retry-1", "g-retry-1", Stage.Kind.RETRY);
 
     @Test
-    void aRetryStageRestsHalfItsShortestWaitAtMostFiveSeconds() {
-        assertEquals(5_000L, new FetchRest(RETRY_1, Backoff.standard(), 1.0).restMillis()); // 16 s → 8 s, capped
+    void aRetryStageRestsHalfItsShortestWaitAtMostThirtySeconds() {
+        assertEquals(8_000L, new FetchRest(RETRY_1, Backoff.standard(), 1.0).restMillis()); // 16 s → 8 s
+        assertEquals(30_000L, new FetchRest(RETRY_1, Backoff.fixed(Duration.ofMinutes(5)), 1.0).restMillis()); // capped
         assertEquals(2_000L, new FetchRest(RETRY_1, Backoff.fixed(Duration.ofSeconds(4)), 1.0).restMillis());
         assertEquals(0L, new FetchRest(RETRY_1, Backoff.standard(), 0.01).restMillis()); // 160 ms → 80 ms: too short
         assertEquals(0L, new FetchRest(RETRY_1, Backoff.fixed(Duration.ofMillis(150)), 1.0).restMillis());
@@ -26,6 +27,7 @@ class FetchRestTest {
     void mainDeadLetterAndCustomPolicyStagesNeverRest() {
         Backoff custom = (stage, random) -> Duration.ofMinutes(10); // no shortestDelayBefore: zero
         assertEquals(0L, new FetchRest(RETRY_1, custom, 1.0).restMillis());
+        assertEquals(5_000L, new FetchRest(RETRY_1, custom, 1.0).millisUntilWake(0, 5_000)); // nor shorten the poll
         assertEquals(0L, new FetchRest(new Stage(0, "t", "g", Stage.Kind.MAIN), Backoff.standard(), 1.0).restMillis());
         assertEquals(0L, new FetchRest(new Stage(6, "t-dlq", "g-dlq", Stage.Kind.DEAD_LETTER), Backoff.standard(), 1.0).restMillis());
     }
@@ -38,13 +40,13 @@ class FetchRestTest {
         rest.nothingFetched(200, true);
         assertTrue(rest.resting(200));
         assertEquals(500L, rest.millisUntilWake(1_200, 500));
-        assertEquals(300L, rest.millisUntilWake(4_900, 500));
-        assertTrue(rest.resting(5_199));
-        assertFalse(rest.resting(5_200)); // time is up: a sweep begins
-        rest.nothingFetched(5_300, true); // 100 ms into the new sweep: keep fetching
-        assertFalse(rest.resting(5_300));
-        rest.nothingFetched(5_350, true);
-        assertTrue(rest.resting(5_350));
+        assertEquals(300L, rest.millisUntilWake(7_900, 500));
+        assertTrue(rest.resting(8_199));
+        assertFalse(rest.resting(8_200)); // time is up: a sweep begins
+        rest.nothingFetched(8_300, true); // 100 ms into the new sweep: keep fetching
+        assertFalse(rest.resting(8_300));
+        rest.nothingFetched(8_350, true);
+        assertTrue(rest.resting(8_350));
     }
 
     @Test
@@ -67,7 +69,10 @@ class FetchRestTest {
         assertTrue(rest.resting(1_000));
         rest.wake(2_000);
         assertFalse(rest.resting(2_000));
-        assertEquals(500L, rest.millisUntilWake(2_000, 500));
+        // Sweeping: the poll comes back within 200 ms, so that an empty sweep can end in a rest
+        // (a longer poll would go on fetching inside the consumer).
+        assertEquals(200L, rest.millisUntilWake(2_000, 5_000));
+        assertEquals(100L, rest.millisUntilWake(2_000, 100));
     }
 
     @Test
