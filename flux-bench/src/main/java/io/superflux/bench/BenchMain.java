@@ -53,9 +53,9 @@ public final class BenchMain {
     /** How much each scenario moves: full, or quick (one round, a smaller producer sweep). */
     record Sizes(int rounds, int consume, int forward, int ioBound, int scale, int lateness, long latenessSpreadMs,
                  int idleSeconds, ProducerTuning[] sweep, int[] latencyRates) {
-        static final Sizes FULL = new Sizes(3, 24_000_000, 2_000_000, 600_000, 400_000, 10_000, 10_000, 60,
+        static final Sizes FULL = new Sizes(3, 24_000_000, 5_000_000, 600_000, 400_000, 10_000, 10_000, 60,
                 ProducerTuning.FULL_SWEEP, new int[] {5_000, 50_000});
-        static final Sizes QUICK = new Sizes(1, 24_000_000, 2_000_000, 600_000, 400_000, 10_000, 10_000, 20,
+        static final Sizes QUICK = new Sizes(1, 24_000_000, 5_000_000, 600_000, 400_000, 10_000, 10_000, 20,
                 ProducerTuning.QUICK_SWEEP, new int[] {5_000, 50_000});
 
         Sizes withRounds(int rounds) {
