@@ -29,6 +29,11 @@ public final class ClientProperties {
      * than ~100 partitions at once should lower it or raise {@code buffer.memory}.
      */
     public static final int PRODUCER_BATCH_SIZE = 256 * 1024;
+    /** A retry stage's {@code retry.backoff.ms}. */
+    public static final int RETRY_STAGE_RETRY_BACKOFF_MS = 1_000;
+    /** The dead-letter stage's fetch long-poll. */
+    public static final int DEAD_LETTER_FETCH_MAX_WAIT_MS = 5_000;
+
     private ClientProperties() {
     }
 
@@ -44,19 +49,15 @@ public final class ClientProperties {
         return props;
     }
 
-    /** A retry stage's {@code retry.backoff.ms}. */
-    public static final int RETRY_STAGE_RETRY_BACKOFF_MS = 1_000;
-    /** The dead-letter stage's fetch long-poll. */
-    public static final int DEAD_LETTER_FETCH_MAX_WAIT_MS = 5_000;
-
     /**
      * Settings for a stage's consumer: the cluster's, {@code auto.offset.reset = earliest} unless
      * the application sets it (retry and dead-letter stages: always earliest, so no retry is ever
      * skipped), the application's consumer properties, then what Flux must control.
-     * A retry stage long-polls briefly and backs off 1 s (fewer wake-ups while it rests); the dead-letter stage long-polls 5 s (a fetch returns as
-     * soon as a record arrives, so this delays nothing but the idle stage's fetches); the main
-     * stage keeps kafka-clients' 500 ms, because a partition resumed after backpressure is
-     * fetched only once the fetch in flight for the others returns.
+     * A retry stage long-polls briefly and backs off 1 s (fewer wake-ups while it rests); the
+     * dead-letter stage long-polls 5 s (a fetch returns as soon as a record arrives, so this delays
+     * nothing but the idle stage's fetches); the main stage keeps kafka-clients' 500 ms, because a
+     * partition resumed after backpressure is fetched only once the fetch in flight for the others
+     * returns.
      */
     public static Map<String, Object> consumer(ClusterSettings cluster, Map<String, String> consumerProperties,
                                                String groupId, Stage.Kind kind) {

@@ -1,5 +1,7 @@
 package io.superflux.internal.task;
 
+import java.util.function.BooleanSupplier;
+
 import io.superflux.retry.Backoff;
 import io.superflux.retry.Stage;
 
@@ -38,10 +40,11 @@ final class FetchRest {
      * A poll found nothing: rest if the sweep had time to fetch and {@code caughtUp}, i.e. the
      * broker's last answer for every partition not held by the throttle said there is nothing more
      * (a stage just assigned its partitions polls empty before its first fetch is answered: it
-     * must not rest with due records waiting).
+     * must not rest with due records waiting). {@code caughtUp} is asked last, only when the
+     * stage could rest.
      */
-    void nothingFetched(long now, boolean caughtUp) {
-        if (restMillis > 0 && restUntil == 0 && caughtUp && now - sweepStartedAt >= MIN_SWEEP_MS) {
+    void nothingFetched(long now, BooleanSupplier caughtUp) {
+        if (restMillis > 0 && restUntil == 0 && now - sweepStartedAt >= MIN_SWEEP_MS && caughtUp.getAsBoolean()) {
             restUntil = now + restMillis;
         }
     }

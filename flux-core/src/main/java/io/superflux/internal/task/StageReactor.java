@@ -179,8 +179,8 @@ final class StageReactor<V> implements Runnable {
                 status.polled(clock.millis());
                 if (!records.isEmpty()) {
                     dispatch(records);
-                } else if (rest.restMillis() > 0) {
-                    rest.nothingFetched(clock.millis(), caughtUp());
+                } else {
+                    rest.nothingFetched(clock.millis(), this::caughtUp);
                 }
             }
         } catch (WakeupException | InterruptException e) {
@@ -258,15 +258,18 @@ final class StageReactor<V> implements Runnable {
 
     private long pollWait() {
         long now = clock.millis();
-        long wait = anyCommitDue() ? Math.min(MAX_POLL_WAIT_MS, Math.max(0, nextCommitAt - now))
-                : Math.min(IDLE_POLL_WAIT_MS, status.limitMillis() / 4);
+        long untilCommit = Math.max(0, nextCommitAt - now);
+        long wait;
+        if ((lanes != null && lanes.inFlight() > 0) || forwards.inFlight() > 0) {
+            wait = Math.min(5, untilCommit); // lanes and forwards report through queues: look at them often
+        } else if (anyCommitDue()) {
+            wait = Math.min(MAX_POLL_WAIT_MS, untilCommit);
+        } else {
+            wait = Math.min(IDLE_POLL_WAIT_MS, status.limitMillis() / 4); // idle: nothing of its own to come round for
+        }
         wait = throttle.millisUntilNextRelease(wait);
         wait = forwards.millisUntilNextResend(wait);
-        wait = rest.millisUntilWake(now, wait);
-        if ((lanes != null && lanes.inFlight() > 0) || forwards.inFlight() > 0) {
-            wait = Math.min(wait, 5); // lanes and forwards report through queues: look at them often
-        }
-        return wait;
+        return rest.millisUntilWake(now, wait);
     }
 
     /** Whether a partition has an offset to commit, sent or not yet confirmed (an idle stage has none). */

@@ -35,17 +35,17 @@ class FetchRestTest {
     @Test
     void anEmptyPollAfterTheSweepHadTimeStartsARestThatEndsOnTime() {
         FetchRest rest = new FetchRest(RETRY_1, Backoff.standard(), 1.0);
-        rest.nothingFetched(100, true); // the first sweep (from 0) has not lasted 150 ms: a fetch may still be on its way
+        rest.nothingFetched(100, () -> true); // the first sweep (from 0) has not lasted 150 ms: a fetch may still be on its way
         assertFalse(rest.resting(100));
-        rest.nothingFetched(200, true);
+        rest.nothingFetched(200, () -> true);
         assertTrue(rest.resting(200));
         assertEquals(500L, rest.millisUntilWake(1_200, 500));
         assertEquals(300L, rest.millisUntilWake(7_900, 500));
         assertTrue(rest.resting(8_199));
         assertFalse(rest.resting(8_200)); // time is up: a sweep begins
-        rest.nothingFetched(8_300, true); // 100 ms into the new sweep: keep fetching
+        rest.nothingFetched(8_300, () -> true); // 100 ms into the new sweep: keep fetching
         assertFalse(rest.resting(8_300));
-        rest.nothingFetched(8_350, true);
+        rest.nothingFetched(8_350, () -> true);
         assertTrue(rest.resting(8_350));
     }
 
@@ -54,18 +54,18 @@ class FetchRestTest {
         FetchRest rest = new FetchRest(RETRY_1, Backoff.standard(), 1.0);
         // Just assigned (a restarted worker): polls come back empty before the first fetch answered,
         // while due records wait. Resting now would delay them by a whole rest.
-        rest.nothingFetched(1_000, false);
+        rest.nothingFetched(1_000, () -> false);
         assertFalse(rest.resting(1_000));
-        rest.nothingFetched(3_000, false);
+        rest.nothingFetched(3_000, () -> false);
         assertFalse(rest.resting(3_000));
-        rest.nothingFetched(3_100, true);
+        rest.nothingFetched(3_100, () -> true);
         assertTrue(rest.resting(3_100));
     }
 
     @Test
     void aReleasedPartitionEndsTheRestAtOnce() {
         FetchRest rest = new FetchRest(RETRY_1, Backoff.standard(), 1.0);
-        rest.nothingFetched(1_000, true);
+        rest.nothingFetched(1_000, () -> true);
         assertTrue(rest.resting(1_000));
         rest.wake(2_000);
         assertFalse(rest.resting(2_000));
