@@ -22,6 +22,7 @@ public final class Message<V> {
     private final ConsumerRecord<byte[], byte[]> record;
     private final V value;
     private final int stage;
+    private String key;
 
     /** A message for {@code record} whose value was deserialized to {@code value}, handled in {@code stage}. */
     public Message(ConsumerRecord<byte[], byte[]> record, V value, int stage) {
@@ -42,7 +43,10 @@ public final class Message<V> {
 
     /** The key (the partition key) as UTF-8 text, or null. */
     public String key() {
-        return record.key() == null ? null : new String(record.key(), UTF_8);
+        if (key == null && record.key() != null) {
+            key = new String(record.key(), UTF_8); // decoded once: Flux's log context and the task share it
+        }
+        return key;
     }
 
     /** The key's bytes, or null. */

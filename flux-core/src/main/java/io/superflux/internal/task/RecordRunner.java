@@ -38,7 +38,9 @@ final class RecordRunner<V> {
     private final boolean deadLetters;
     private final boolean onReactorThread;
     private final StageStatus status;
-    private final CallContext context;
+    /** The reactor thread's caller in sequential mode (only it runs calls then); lane threads use {@link #laneCallers}. */
+    private Caller reactorCaller;
+    private final ThreadLocal<Caller> laneCallers = ThreadLocal.withInitial(() -> new Caller(false));
     private volatile boolean interruptedForStop;
     /** The thread running a call in sequential mode, so that a stop interrupts the call and nothing else. */
     private volatile Thread callingThread;
@@ -52,7 +54,6 @@ final class RecordRunner<V> {
     RecordRunner(Task<V> task, Stage stage, boolean onReactorThread, StageStatus status) {
         TaskSpec<V> spec = task.spec();
         this.status = status;
-        this.context = new CallContext(status.task(), stage.number());
         this.task = task;
         this.stage = stage;
         this.deadLetterStage = spec.plan().deadLetterStage();
@@ -76,11 +77,18 @@ final class RecordRunner<V> {
             value = null; // the dead-letter hook still gets the record, with its raw bytes
         }
         Message<V> message = new Message<>(record, value, stage.number());
+        Caller caller;
         if (onReactorThread) {
             callingThread = Thread.currentThread();
+            if (reactorCaller == null) {
+                reactorCaller = new Caller(true);
+            }
+            caller = reactorCaller;
+        } else {
+            caller = laneCallers.get();
         }
-        status.callStarted(record.partition(), record.offset(), System.currentTimeMillis());
-        context.enter(record, message.key());
+        caller.slot.start(record.partition(), record.offset(), System.currentTimeMillis());
+        caller.context.enter(record, message.key());
         try {
             if (deadLetters) {
                 task.deadLetter(message);
@@ -91,14 +99,24 @@ final class RecordRunner<V> {
         } catch (Throwable e) {
             return classify(e);
         } finally {
-            CallContext.leave();
-            status.callEnded();
+            caller.context.leave();
+            caller.slot.end();
             if (onReactorThread) {
                 callingThread = null;
             }
             // An interrupt is the call's business: one left set (by the stop, or by the task) would
             // otherwise make the consumer's next poll or commit throw.
             Thread.interrupted();
+        }
+    }
+
+    /**
+     * The reactor thread has run the records in hand (sequential mode): the last record's fields
+     * leave its log context. Call on the reactor thread.
+     */
+    void batchDone() {
+        if (reactorCaller != null) {
+            reactorCaller.context.clear();
         }
     }
 
@@ -136,6 +154,16 @@ final class RecordRunner<V> {
     /** Whether the stage must stop: the JVM cannot be trusted after it. A stack overflow is the call's own failure. */
     static boolean isFatalToTheJvm(Throwable error) {
         return error instanceof VirtualMachineError && !(error instanceof StackOverflowError);
+    }
+
+    /** What one thread that runs calls keeps: its health slot and its log context. */
+    private final class Caller {
+        final StageStatus.CallSlot slot = status.newCallSlot();
+        final CallContext context;
+
+        Caller(boolean lingering) {
+            context = new CallContext(status.task(), stage.number(), lingering);
+        }
     }
 
     private SerializationException poisonPill(ConsumerRecord<byte[], byte[]> record, Throwable cause) {

@@ -283,6 +283,14 @@ final class StageReactor<V> implements Runnable {
     }
 
     private void dispatch(ConsumerRecords<byte[], byte[]> records) {
+        try {
+            dispatchInOrder(records);
+        } finally {
+            runner.batchDone();
+        }
+    }
+
+    private void dispatchInOrder(ConsumerRecords<byte[], byte[]> records) {
         for (TopicPartition partition : records.partitions()) {
             PartitionProgress partitionProgress = progress.get(partition);
             if (partitionProgress == null || throttle.isHeld(partition)) {

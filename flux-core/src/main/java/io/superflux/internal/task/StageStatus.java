@@ -42,7 +42,6 @@ public final class StageStatus {
     private final Stage stage;
     /** One slot per thread that ever ran a call of this stage (the reactor's, or the lanes'): written per call without allocating. */
     private final List<CallSlot> slots = new CopyOnWriteArrayList<>();
-    private final ThreadLocal<CallSlot> slot = ThreadLocal.withInitial(this::newSlot);
     private final LongAdder rebalances = new LongAdder();
     private volatile State state = State.STARTING;
     private volatile long lastPollAt;
@@ -154,15 +153,8 @@ public final class StageStatus {
         slots.forEach(CallSlot::end);
     }
 
-    public void callStarted(int partition, long offset, long now) {
-        slot.get().start(partition, offset, now);
-    }
-
-    public void callEnded() {
-        slot.get().end();
-    }
-
-    private CallSlot newSlot() {
+    /** A slot for one thread that runs this stage's calls; that thread alone writes it. */
+    public CallSlot newCallSlot() {
         CallSlot created = new CallSlot();
         slots.add(created);
         return created;
@@ -173,18 +165,23 @@ public final class StageStatus {
      * (volatile, 0 = none); a reader that sees a start time sees the record of that call or a later
      * one, which is close enough for a health report.
      */
-    private static final class CallSlot {
+    public static final class CallSlot {
+        private CallSlot() {
+        }
+
         private int partition;
         private long offset;
         private volatile long startedAt;
 
-        void start(int partition, long offset, long now) {
+        /** A call of the record at {@code partition}/{@code offset} starts at {@code now}. */
+        public void start(int partition, long offset, long now) {
             this.partition = partition;
             this.offset = offset;
             this.startedAt = now;
         }
 
-        void end() {
+        /** The call ended. */
+        public void end() {
             startedAt = 0;
         }
 

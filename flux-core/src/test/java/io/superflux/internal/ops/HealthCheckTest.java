@@ -61,12 +61,13 @@ class HealthCheckTest {
         StageStatus main = stage(0);
         main.assigned(1);
         main.polled(NOW - 1_000);
-        main.callStarted(2, 41, NOW - 12_000);
+        StageStatus.CallSlot call = main.newCallSlot();
+        call.start(2, 41, NOW - 12_000);
         HealthCheck.Verdict live = health(main).live();
         assertFalse(live.ok());
         assertTrue(live.json().contains("\"problem\":\"call running for 12.0 s, over its limit of 10.0 s"
                 + " (flux.health.call-timeout)\",\"partition\":2,\"offset\":41,\"since\":\"2027-01-15T07:59:48Z\""), live.json());
-        main.callEnded();
+        call.end();
         assertTrue(health(main).live().ok());
         main.polled(NOW - 11_000);
         assertTrue(health(main).live().json().contains("poll loop has not come round for 11.0 s"));
