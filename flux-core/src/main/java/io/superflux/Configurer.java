@@ -88,6 +88,11 @@ public final class Configurer {
         return set("flux.consumer.properties." + ConfigUtil.quoteString(name), value);
     }
 
+    /** {@code flux.serde.properties}: a setting for serializers' and deserializers' {@code configure} (e.g. {@code schema.registry.url}). */
+    public Configurer serdeProperty(String name, Object value) {
+        return set("flux.serde.properties." + ConfigUtil.quoteString(name), value);
+    }
+
     /** {@code flux.retry.time-scale}: factor applied to every retry wait (0.001 for tests). */
     public Configurer retryTimeScale(double scale) {
         return set("flux.retry.time-scale", scale);

@@ -9,6 +9,7 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 import io.superflux.internal.FluxRuntime;
+import io.superflux.internal.kafka.ClientProperties;
 import io.superflux.internal.producer.TopicSender;
 
 /**
@@ -79,9 +80,10 @@ public class Producer<V> {
 
     /** Serializes and sends; {@code recordHeaders} is this record's own (the serializer may add to it). */
     private CompletableFuture<Delivery> send(V value, String partitionKey, RecordHeaders recordHeaders) {
+        TopicSender topicSender = sender(); // boots first: the serializer is configured before its first use
         byte[] key = partitionKey == null ? null : partitionKey.getBytes(StandardCharsets.UTF_8);
         byte[] bytes = spec.serializer().serialize(spec.topic(), recordHeaders, value);
-        return sender().send(new ProducerRecord<>(spec.topic(), null, key, bytes, recordHeaders));
+        return topicSender.send(new ProducerRecord<>(spec.topic(), null, key, bytes, recordHeaders));
     }
 
     /** Sends every buffered message of this producer's cluster now and waits until each is acknowledged or failed. */
@@ -102,7 +104,20 @@ public class Producer<V> {
     private TopicSender sender() {
         TopicSender current = sender;
         if (current == null || !current.isOpen()) {
-            current = FluxRuntime.current().producer(spec.cluster()).sender(spec.topic());
+            current = boot();
+        }
+        return current;
+    }
+
+    /** Boots (again, after a shutdown): configures the serializer once per boot, then takes the topic's sender. */
+    private synchronized TopicSender boot() {
+        TopicSender current = sender;
+        if (current == null || !current.isOpen()) {
+            FluxRuntime runtime = FluxRuntime.current();
+            Map<String, Object> serdeProperties = ClientProperties.serde(runtime.config().cluster(spec.cluster()),
+                    runtime.config().serdeProperties());
+            spec.serializer().configure(serdeProperties, false);
+            current = runtime.producer(spec.cluster()).sender(spec.topic());
             sender = current;
         }
         return current;

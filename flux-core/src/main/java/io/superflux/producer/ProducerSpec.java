@@ -16,6 +16,7 @@ import io.superflux.FluxConfig;
  * <pre>{@code
  * ProducerSpec.topic("awesome")                                  // String values, default cluster
  * ProducerSpec.topic("images").bytes()                           // byte[] values
+ * ProducerSpec.topic("orders").json(Order.class)                // JSON (Jackson)
  * ProducerSpec.topic("orders").serializer(new OrderSerializer()) // any Kafka Serializer
  * ProducerSpec.topic("clicks").cluster("analytics")              // a cluster under flux.clusters
  * }</pre>
@@ -49,7 +50,11 @@ public final class ProducerSpec<V> {
         return new ProducerSpec<>(topic, new StringSerializer(), FluxConfig.DEFAULT_CLUSTER);
     }
 
-    /** The same spec with values serialized by {@code serializer}. */
+    /**
+     * The same spec with values serialized by {@code serializer}. Flux calls its {@code configure}
+     * once, when the producer boots, with the cluster's kafka-clients properties and
+     * {@code flux.serde.properties}.
+     */
     public <T> ProducerSpec<T> serializer(Serializer<T> serializer) {
         return new ProducerSpec<>(topic, Objects.requireNonNull(serializer, "serializer"), cluster);
     }
@@ -57,6 +62,12 @@ public final class ProducerSpec<V> {
     /** The same spec with byte[] values, sent as they are. */
     public ProducerSpec<byte[]> bytes() {
         return serializer(new ByteArraySerializer());
+    }
+
+    /** The same spec writing values as JSON with Jackson ({@link io.superflux.serde.JsonSerializer}). */
+    public <T> ProducerSpec<T> json(Class<T> type) {
+        Objects.requireNonNull(type, "type");
+        return serializer(new io.superflux.serde.JsonSerializer<T>());
     }
 
     /** The same spec writing to the cluster called {@code name} ({@code flux.clusters.<name>}). */

@@ -1,5 +1,7 @@
 package io.superflux.task;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -11,9 +13,11 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import io.superflux.FluxConfig;
 import io.superflux.retry.Backoff;
 import io.superflux.retry.StagePlan;
+import io.superflux.serde.JsonDeserializer;
 
 /**
- * What a {@link Task} consumes and how it retries. Immutable; each method returns a new spec.
+ * What a {@link Task} consumes and how it retries. Immutable (fields are set only on a new copy,
+ * before it is returned); each method returns a new spec.
  *
  * <pre>{@code
  * TaskSpec.topic("awesome")             // input topic, String values
@@ -21,6 +25,9 @@ import io.superflux.retry.StagePlan;
  *         .retries(5)                   // retry stages (default 5)
  *         .backoff(Backoff.standard())  // wait before each retry (default: n⁴ + 15 + r·(n+1) s)
  *         .fatal(IllegalArgumentException.class) // straight to the dead letters
+ *         .routeTo(3, RateLimitedException.class) // straight to retry stage 3
+ *         .retryInPlace(2, Duration.ofMillis(200)) // two more calls before forwarding
+ *         .json(Order.class)            // JSON values (Jackson); default: String
  *         .concurrency(200)             // records of different keys in parallel (default 1)
  *         .cluster("analytics");        // a cluster under flux.clusters (default: flux.kafka)
  * }</pre>
@@ -32,25 +39,22 @@ public final class TaskSpec<V> {
     /** Retries when none are declared, as in Super::Flux. */
     public static final int DEFAULT_RETRIES = 5;
 
-    private final String topic;
-    private final String group;
-    private final int retries;
-    private final Backoff backoff;
-    private final List<Class<? extends Throwable>> fatal;
-    private final Deserializer<V> deserializer;
-    private final String cluster;
-    private final int concurrency;
+    /** Longest wait {@link #retryInPlace} accepts between two calls of one record. */
+    public static final Duration MAX_IN_PLACE_BACKOFF = Duration.ofMinutes(15);
 
-    private TaskSpec(String topic, String group, int retries, Backoff backoff, List<Class<? extends Throwable>> fatal,
-                     Deserializer<V> deserializer, String cluster, int concurrency) {
-        this.topic = topic;
-        this.group = group;
-        this.retries = retries;
-        this.backoff = backoff;
-        this.fatal = fatal;
-        this.deserializer = deserializer;
-        this.cluster = cluster;
-        this.concurrency = concurrency;
+    private String topic;
+    private String group;
+    private int retries;
+    private Backoff backoff;
+    private List<Class<? extends Throwable>> fatal;
+    private List<Route> routes;
+    private Deserializer<V> deserializer;
+    private String cluster;
+    private int concurrency;
+    private int inPlaceAttempts;
+    private Duration inPlaceBackoff;
+
+    private TaskSpec() {
     }
 
     /**
@@ -59,13 +63,24 @@ public final class TaskSpec<V> {
      * @throws IllegalArgumentException if {@code topic} is not a legal topic name
      */
     public static TaskSpec<String> topic(String topic) {
-        return new TaskSpec<>(requireName(topic, "topic"), null, DEFAULT_RETRIES, Backoff.standard(), List.of(),
-                new StringDeserializer(), FluxConfig.DEFAULT_CLUSTER, 1);
+        TaskSpec<String> spec = new TaskSpec<>();
+        spec.topic = requireName(topic, "topic");
+        spec.retries = DEFAULT_RETRIES;
+        spec.backoff = Backoff.standard();
+        spec.fatal = List.of();
+        spec.routes = List.of();
+        spec.deserializer = new StringDeserializer();
+        spec.cluster = FluxConfig.DEFAULT_CLUSTER;
+        spec.concurrency = 1;
+        spec.inPlaceBackoff = Duration.ZERO;
+        return spec;
     }
 
     /** The consumer group of the main stage; retry stages use {@code <group>-<n>}. */
     public TaskSpec<V> group(String group) {
-        return new TaskSpec<>(topic, requireName(group, "group"), retries, backoff, fatal, deserializer, cluster, concurrency);
+        TaskSpec<V> copy = copy(deserializer);
+        copy.group = requireName(group, "group");
+        return copy;
     }
 
     /** The number of retry stages, 0 or more (default {@value #DEFAULT_RETRIES}). */
@@ -73,28 +88,104 @@ public final class TaskSpec<V> {
         if (retries < 0 || retries > 100) {
             throw new IllegalArgumentException("retries must be from 0 to 100, not " + retries);
         }
-        return new TaskSpec<>(topic, group, retries, backoff, fatal, deserializer, cluster, concurrency);
+        TaskSpec<V> copy = copy(deserializer);
+        copy.retries = retries;
+        return copy;
     }
 
     /** The wait before each retry stage. */
     public TaskSpec<V> backoff(Backoff backoff) {
-        return new TaskSpec<>(topic, group, retries, Objects.requireNonNull(backoff, "backoff"), fatal, deserializer, cluster, concurrency);
+        TaskSpec<V> copy = copy(deserializer);
+        copy.backoff = Objects.requireNonNull(backoff, "backoff");
+        return copy;
     }
 
     /** Exceptions (and their subclasses) that no retry can cure: they go straight to the dead letters. */
     @SafeVarargs
     public final TaskSpec<V> fatal(Class<? extends Throwable>... types) {
-        return new TaskSpec<>(topic, group, retries, backoff, List.of(types), deserializer, cluster, concurrency);
+        TaskSpec<V> copy = copy(deserializer);
+        copy.fatal = List.of(types);
+        return copy;
     }
 
-    /** Values deserialized by {@code deserializer}; a value it cannot read goes to the dead letters. */
+    /**
+     * Records whose call throws one of {@code types} (or a subclass) go straight to {@code stage}
+     * — a later retry stage, or the dead-letter stage ({@code retries + 1}) — instead of the next
+     * stage; a record that fails in that stage or later goes on to the next one as usual. Routes are
+     * tried in the order declared, after {@link #fatal}; each call adds to the routes declared
+     * before. Like Spring Kafka's exception-based routing of retry topics: a rate limit goes to the
+     * stage with the long wait at once, a malformed order to the dead letters.
+     *
+     * @throws IllegalArgumentException if {@code stage} is below 1 (stage 0 is the input topic);
+     *                                  a stage beyond the dead-letter stage fails {@link #plan()}
+     */
+    @SafeVarargs
+    public final TaskSpec<V> routeTo(int stage, Class<? extends Throwable>... types) {
+        if (stage < 1) {
+            throw new IllegalArgumentException("routeTo: stage must be 1 or more (a retry stage, or retries + 1 for the"
+                    + " dead letters), not " + stage);
+        }
+        if (types.length == 0) {
+            throw new IllegalArgumentException("routeTo(" + stage + "): name at least one exception type");
+        }
+        List<Route> more = new ArrayList<>(routes);
+        for (Class<? extends Throwable> type : types) {
+            more.add(new Route(Objects.requireNonNull(type, "routeTo: exception type"), stage));
+        }
+        TaskSpec<V> copy = copy(deserializer);
+        copy.routes = List.copyOf(more);
+        return copy;
+    }
+
+    /**
+     * Retries a failed call up to {@code attempts} more times in the same stage, {@code backoff}
+     * apart, before forwarding the record (default: 0, forward at once). For blips — a timeout, a
+     * 503 — that a retry a moment later cures, without a produce, a long wait and reordering. The
+     * waits never hold up the poll loop: in one-at-a-time mode the record's partition is paused and
+     * the record read again when the wait is over (the stage's other partitions go on); with
+     * {@link #concurrency} the record's lane waits (other keys go on). The record's failure history
+     * ({@code flux-failures}) lists every attempt. Fatal types are not retried in place.
+     *
+     * @throws IllegalArgumentException if {@code attempts} is not from 0 to 100, or {@code backoff}
+     *                                  is negative or longer than {@link #MAX_IN_PLACE_BACKOFF}
+     */
+    public TaskSpec<V> retryInPlace(int attempts, Duration backoff) {
+        if (attempts < 0 || attempts > 100) {
+            throw new IllegalArgumentException("retryInPlace: attempts must be from 0 to 100, not " + attempts);
+        }
+        Objects.requireNonNull(backoff, "retryInPlace: backoff");
+        if (backoff.isNegative() || backoff.compareTo(MAX_IN_PLACE_BACKOFF) > 0) {
+            throw new IllegalArgumentException("retryInPlace: backoff must be from 0 to " + MAX_IN_PLACE_BACKOFF.toMinutes()
+                    + " minutes, not " + backoff);
+        }
+        TaskSpec<V> copy = copy(deserializer);
+        copy.inPlaceAttempts = attempts;
+        copy.inPlaceBackoff = backoff;
+        return copy;
+    }
+
+    /**
+     * Values deserialized by {@code deserializer}. Flux calls its {@code configure} once when a
+     * worker starts, with the cluster's kafka-clients properties and {@code flux.serde.properties}.
+     * A {@link org.apache.kafka.common.errors.SerializationException} means the value is bad: the
+     * record goes to the dead letters. Any other exception means a dependency failed (a Schema
+     * Registry that cannot be reached): the record is read again later, never dead-lettered.
+     */
     public <T> TaskSpec<T> deserializer(Deserializer<T> deserializer) {
-        return new TaskSpec<>(topic, group, retries, backoff, fatal, Objects.requireNonNull(deserializer, "deserializer"), cluster, concurrency);
+        return copy(Objects.requireNonNull(deserializer, "deserializer"));
     }
 
     /** byte[] values, as stored. */
     public TaskSpec<byte[]> bytes() {
         return deserializer(new ByteArrayDeserializer());
+    }
+
+    /**
+     * JSON values read into {@code type} with Jackson (unknown properties are ignored; a value that is
+     * not JSON of that shape is a bad record and goes to the dead letters).
+     */
+    public <T> TaskSpec<T> json(Class<T> type) {
+        return deserializer(new JsonDeserializer<>(type));
     }
 
     /**
@@ -109,12 +200,32 @@ public final class TaskSpec<V> {
         if (concurrency < 1 || concurrency > 1_000) {
             throw new IllegalArgumentException("concurrency must be from 1 to 1000, not " + concurrency);
         }
-        return new TaskSpec<>(topic, group, retries, backoff, fatal, deserializer, cluster, concurrency);
+        TaskSpec<V> copy = copy(deserializer);
+        copy.concurrency = concurrency;
+        return copy;
     }
 
     /** Consume from the cluster called {@code name} ({@code flux.clusters.<name>}). */
     public TaskSpec<V> cluster(String name) {
-        return new TaskSpec<>(topic, group, retries, backoff, fatal, deserializer, Objects.requireNonNull(name, "cluster"), concurrency);
+        TaskSpec<V> copy = copy(deserializer);
+        copy.cluster = Objects.requireNonNull(name, "cluster");
+        return copy;
+    }
+
+    private <T> TaskSpec<T> copy(Deserializer<T> withDeserializer) {
+        TaskSpec<T> copy = new TaskSpec<>();
+        copy.topic = topic;
+        copy.group = group;
+        copy.retries = retries;
+        copy.backoff = backoff;
+        copy.fatal = fatal;
+        copy.routes = routes;
+        copy.deserializer = withDeserializer;
+        copy.cluster = cluster;
+        copy.concurrency = concurrency;
+        copy.inPlaceAttempts = inPlaceAttempts;
+        copy.inPlaceBackoff = inPlaceBackoff;
+        return copy;
     }
 
     /**
@@ -127,7 +238,31 @@ public final class TaskSpec<V> {
             throw new IllegalStateException("the task of topic '" + topic + "' declares no consumer group:"
                     + " add .group(\"…\") to its TaskSpec");
         }
+        for (Route route : routes) {
+            if (route.stage() > retries + 1) {
+                throw new IllegalStateException("the task of topic '" + topic + "' routes " + route.type().getName()
+                        + " to stage " + route.stage() + ", but its stages go from 0 to " + (retries + 1)
+                        + " (the dead letters): routeTo takes 1 to " + (retries + 1));
+            }
+        }
         return StagePlan.of(topic, group, retries);
+    }
+
+    /**
+     * The stage a record that failed in {@code failedStage} with {@code error} goes to: the dead
+     * letters for a fatal type, the first matching route if it is later than the next stage, else
+     * the next stage.
+     */
+    public int nextStage(int failedStage, Throwable error) {
+        if (isFatal(error)) {
+            return retries + 1;
+        }
+        for (Route route : routes) {
+            if (route.type().isInstance(error)) {
+                return Math.max(failedStage + 1, route.stage());
+            }
+        }
+        return failedStage + 1;
     }
 
     /** Whether {@code error} is of a type declared fatal. */
@@ -165,6 +300,30 @@ public final class TaskSpec<V> {
         return fatal;
     }
 
+    /** The routes declared with {@link #routeTo}, in order. */
+    public List<Route> routes() {
+        return routes;
+    }
+
+    /** Calls of a failed record retried in place before it is forwarded (0: none). */
+    public int inPlaceAttempts() {
+        return inPlaceAttempts;
+    }
+
+    /** The wait between two in-place attempts. */
+    public Duration inPlaceBackoff() {
+        return inPlaceBackoff;
+    }
+
+    /**
+     * An exception type sent straight to a stage.
+     *
+     * @param type  the exception type (subclasses too)
+     * @param stage the stage its records go to
+     */
+    public record Route(Class<? extends Throwable> type, int stage) {
+    }
+
     /** The value deserializer. */
     public Deserializer<V> deserializer() {
         return deserializer;
@@ -193,6 +352,7 @@ public final class TaskSpec<V> {
 
     @Override
     public String toString() {
-        return "TaskSpec[topic=" + topic + ", group=" + group + ", retries=" + retries + ", cluster=" + cluster + ", concurrency=" + concurrency + "]";
+        return "TaskSpec[topic=" + topic + ", group=" + group + ", retries=" + retries + ", cluster=" + cluster
+                + ", concurrency=" + concurrency + ", retryInPlace=" + inPlaceAttempts + "/" + inPlaceBackoff + "]";
     }
 }

@@ -72,7 +72,8 @@ final class SettingsReader {
                 duration("flux.shutdown-timeout", Duration.ofDays(1)),
                 positiveDuration("flux.startup-timeout", Duration.ofDays(1)),
                 new HttpSettings(nonEmptyString("flux.http.host"), port("flux.http.port")),
-                durationOrDefault("flux.health.call-timeout"));
+                durationOrDefault("flux.health.call-timeout"),
+                properties("flux.serde.properties"));
     }
 
     /**

@@ -108,6 +108,16 @@ public final class ClientProperties {
         return props;
     }
 
+    /**
+     * What a task's deserializer or a producer's serializer gets in {@code configure}: the
+     * cluster's kafka-clients settings (bootstrap servers, security), then {@code flux.serde.properties}.
+     */
+    public static Map<String, Object> serde(ClusterSettings cluster, Map<String, String> serdeProperties) {
+        Map<String, Object> props = connection(cluster);
+        props.putAll(serdeProperties);
+        return props;
+    }
+
     /** Settings for an admin client of {@code cluster}, its requests bounded by {@code timeoutMillis}. */
     public static Map<String, Object> admin(ClusterSettings cluster, int timeoutMillis) {
         Map<String, Object> props = connection(cluster);

@@ -69,6 +69,15 @@ public final class RetryHeaders {
      */
     public static RecordHeaders forward(ConsumerRecord<byte[], byte[]> source, int failedStage, int targetStage,
                                         long failedAt, long dueAt, Throwable error) {
+        return forward(source, failedStage, targetStage, failedAt, dueAt, error, List.of());
+    }
+
+    /**
+     * The same, for a record whose calls in {@code earlier} failed before, in the same stage, and
+     * were retried in place: each is a line of {@code flux-failures}, before this failure's.
+     */
+    static RecordHeaders forward(ConsumerRecord<byte[], byte[]> source, int failedStage, int targetStage,
+                                 long failedAt, long dueAt, Throwable error, List<RecordOutcome.FailedAttempt> earlier) {
         Headers previous = source.headers();
         RecordHeaders headers = new RecordHeaders();
         for (Header header : previous) {
@@ -96,7 +105,11 @@ public final class RetryHeaders {
             put(headers, ORIGINAL_OFFSET, Long.toString(source.offset()));
             put(headers, ORIGINAL_TIMESTAMP, Long.toString(source.timestamp()));
         }
-        put(headers, FAILURES, history(text(previous, FAILURES).orElse(""), failedStage, failedAt, error));
+        String history = text(previous, FAILURES).orElse("");
+        for (RecordOutcome.FailedAttempt attempt : earlier) {
+            history = history(history, failedStage, attempt.failedAt(), attempt.error());
+        }
+        put(headers, FAILURES, history(history, failedStage, failedAt, error));
         return headers;
     }
 

@@ -25,6 +25,7 @@ final class StageMeters {
     private final LongAdder forwarded;
     private final LongAdder forwardErrors;
     private final LongAdder poisonPills;
+    private final LongAdder retriedInPlace;
     private final LongAdder deadLettered;
     private final LongAdder recordsLost;
     private final MeterRegistry registry;
@@ -43,6 +44,7 @@ final class StageMeters {
         forwarded = counter("flux.task.forwarded", "records forwarded to a later stage");
         forwardErrors = counter("flux.task.forward.errors", "forward attempts that failed (and are retried)");
         poisonPills = counter("flux.task.poison.pills", "records that could not be deserialized");
+        retriedInPlace = counter("flux.task.retried.in.place", "failed calls called again in the same stage (retryInPlace)");
         deadLettered = counter("flux.task.dead.letters", "records handled by the dead-letter hook");
         recordsLost = counter("flux.task.records.lost", "records deleted (by retention) before the stage read them");
         lag = MultiGauge.builder("flux.stage.lag").baseUnit("records").tags(tags())
@@ -116,6 +118,16 @@ final class StageMeters {
 
     void failed() {
         failed.increment();
+    }
+
+    /** {@code calls} more calls threw. */
+    void failed(int calls) {
+        failed.add(calls);
+    }
+
+    /** {@code calls} failed calls were called again in the same stage. */
+    void retriedInPlace(int calls) {
+        retriedInPlace.add(calls);
     }
 
     void forwarded() {

@@ -60,8 +60,6 @@ final class StageReactor<V> implements Runnable {
     private static final long MAX_POLL_WAIT_MS = 500;
     /** With nothing to commit and nothing in flight, the loop has no reason of its own to come round sooner. */
     private static final long IDLE_POLL_WAIT_MS = 5_000;
-    private static final long FIRST_HOOK_RETRY_MS = 1_000;
-    private static final long MAX_HOOK_RETRY_MS = 60_000;
     private static final long INTERRUPT_GRACE_NANOS = 1_000_000_000L;
     private static final Duration FINAL_COMMIT_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
@@ -90,7 +88,7 @@ final class StageReactor<V> implements Runnable {
     private final StageFigures figures;
     private final FetchRest rest;
     private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
-    private final Map<TopicPartition, Integer> hookAttempts = new HashMap<>();
+    private final RecordTries tries = new RecordTries();
     private boolean anyPaused;
     private long nextCommitAt;
     private boolean closing;
@@ -115,7 +113,7 @@ final class StageReactor<V> implements Runnable {
         this.meters = meters;
         int concurrency = stage.kind() == Stage.Kind.DEAD_LETTER ? 1 : spec.concurrency();
         this.status = meters.status();
-        this.runner = new RecordRunner<>(task, stage, concurrency == 1, status);
+        this.runner = new RecordRunner<>(task, stage, concurrency == 1, status, settings.timeScale());
         this.lanes = concurrency > 1 ? new LaneDispatcher(concurrency, "flux-" + stage.group(), runner) : null;
         this.dueTimes = new DueTimes(stage, spec.backoff(), settings.timeScale());
         this.throttle = new DueTimeThrottle(clock);
@@ -144,6 +142,7 @@ final class StageReactor<V> implements Runnable {
             status.stopping();
             if (lanes != null) {
                 lanes.stop(); // queued records are not started; the calls under way finish
+                runner.stopRetries(); // and none is tried again in place
             }
         }
         consumer.wakeup();
@@ -346,8 +345,12 @@ final class StageReactor<V> implements Runnable {
                 } else {
                     partitionProgress.complete(pending);
                 }
+                if (pending == null) {
+                    tries.done(partition, record.offset());
+                } else {
+                    countLaneAttempts(outcome.earlier());
+                }
                 if (stage.kind() == Stage.Kind.DEAD_LETTER) {
-                    hookAttempts.remove(partition);
                     meters.deadLettered();
                 } else {
                     meters.handled();
@@ -360,12 +363,32 @@ final class StageReactor<V> implements Runnable {
                 } else {
                     meters.failed();
                 }
+                if (pending == null && outcome.retriableInPlace()) {
+                    RecordTries.Tries recordTries = tries.of(partition, record.offset());
+                    if (recordTries.inPlaceAttempts() < runner.inPlaceAttempts()) {
+                        recordTries.failedInPlace(clock.millis(), outcome.error());
+                        meters.retriedInPlace(1);
+                        hold(partition, record.offset(), clock.millis() + runner.inPlaceWaitMillis());
+                        return false; // called again when the wait is over; the partition's later records wait
+                    }
+                }
+                List<RecordOutcome.FailedAttempt> earlier;
+                if (pending == null) {
+                    earlier = tries.done(partition, record.offset());
+                } else {
+                    earlier = outcome.earlier();
+                    countLaneAttempts(earlier);
+                }
                 forward(partition, partitionProgress, pending != null ? pending : partitionProgress.started(record.offset()),
-                        record, outcome.targetStage(), outcome.error());
+                        record, outcome.targetStage(), outcome.error(), earlier);
                 return true;
             }
             case RETRY_HOOK -> {
-                retryHookLater(partition, record, outcome.error());
+                retryLater(partition, record, outcome.error(), "dead-letter hook");
+                return false;
+            }
+            case RETRY_DESERIALIZER -> {
+                retryLater(partition, record, outcome.error(), "deserializer");
                 return false;
             }
             case LEAVE_UNCOMMITTED -> {
@@ -379,18 +402,27 @@ final class StageReactor<V> implements Runnable {
         }
     }
 
-    private void retryHookLater(TopicPartition partition, ConsumerRecord<byte[], byte[]> record, Throwable error) {
-        int attempt = hookAttempts.merge(partition, 1, Integer::sum);
-        long delay = Math.max(10, Math.round(Math.min(MAX_HOOK_RETRY_MS,
-                FIRST_HOOK_RETRY_MS * (1L << Math.min(attempt - 1, 16))) * settings.timeScale()));
-        log.error("The dead-letter hook of {} failed for {}-{}@{} (attempt {}): {}; trying again in {} ms; the record is kept",
-                taskName, record.topic(), record.partition(), record.offset(), attempt, SafeText.describe(error), delay);
+    /** Failed calls a lane retried in place before this outcome: each was a failure, and a retry in place. */
+    private void countLaneAttempts(List<RecordOutcome.FailedAttempt> earlier) {
+        if (!earlier.isEmpty()) {
+            meters.failed(earlier.size());
+            meters.retriedInPlace(earlier.size());
+        }
+    }
+
+    /** Holds the partition and tries the record again later: {@code what} failed, and the record must not be dropped. */
+    private void retryLater(TopicPartition partition, ConsumerRecord<byte[], byte[]> record, Throwable error, String what) {
+        int attempt = tries.of(partition, record.offset()).triedLater();
+        long delay = RetryLater.delayMillis(attempt, settings.timeScale());
+        log.error("The {} of {} failed for {}-{}@{} (attempt {}): {}; trying again in {} ms; the record is kept",
+                what, taskName, record.topic(), record.partition(), record.offset(), attempt, SafeText.describe(error), delay);
         hold(partition, record.offset(), clock.millis() + delay);
     }
 
     /** Forwards a record whose completion {@code pending} stands for; it completes when the forward is acknowledged. */
     private void forward(TopicPartition partition, PartitionProgress partitionProgress, PartitionProgress.Pending pending,
-                         ConsumerRecord<byte[], byte[]> record, int target, Throwable error) {
+                         ConsumerRecord<byte[], byte[]> record, int target, Throwable error,
+                         List<RecordOutcome.FailedAttempt> earlier) {
         long now = clock.millis();
         Stage next = plan.stage(target);
         long due = next.kind() == Stage.Kind.RETRY
@@ -398,7 +430,7 @@ final class StageReactor<V> implements Runnable {
                 : now;
         Integer samePartition = record.partition() < partitionCounts.getOrDefault(next.topic(), 0) ? record.partition() : null;
         ProducerRecord<byte[], byte[]> forwarded = new ProducerRecord<>(next.topic(), samePartition, null,
-                record.key(), record.value(), RetryHeaders.forward(record, stage.number(), target, now, due, error));
+                record.key(), record.value(), RetryHeaders.forward(record, stage.number(), target, now, due, error, earlier));
         if (log.isDebugEnabled()) {
             log.debug("stage {}: {}-{}@{} failed ({}), forwarding to stage {}, due in {} ms", stage.number(), record.topic(),
                     record.partition(), record.offset(), SafeText.describe(error), target, due - now);
@@ -547,7 +579,7 @@ final class StageReactor<V> implements Runnable {
     private void forget(Collection<TopicPartition> partitions) {
         for (TopicPartition partition : partitions) {
             progress.remove(partition);
-            hookAttempts.remove(partition);
+            tries.forget(partition);
         }
         throttle.drop(partitions);
         forwards.forget(partitions);

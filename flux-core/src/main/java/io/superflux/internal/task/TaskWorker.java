@@ -70,6 +70,7 @@ public final class TaskWorker implements Worker {
         ClusterSettings cluster = config.cluster(task.spec().cluster());
         OffsetResets.Policy mainStageReset = OffsetResets.Policy.parse(
                 config.consumerProperties().get(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG));
+        configureDeserializer(task, cluster, config);
         Map<String, Integer> partitions = TaskTopics.ensure(task, config);
         Forwarder forwarder = new Forwarder(ClientProperties.forwarder(cluster, config.producer().properties(),
                 plan.group() + "-forwarder"));
@@ -112,6 +113,17 @@ public final class TaskWorker implements Worker {
             thread.start();
         }
         return worker;
+    }
+
+    /** Gives the task's deserializer the cluster's settings and flux.serde.properties, once per worker. */
+    private static void configureDeserializer(Task<?> task, ClusterSettings cluster, FluxConfig config) {
+        try {
+            task.spec().deserializer().configure(ClientProperties.serde(cluster, config.serdeProperties()), false);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("The deserializer " + task.spec().deserializer().getClass().getName() + " of "
+                    + task.getClass().getSimpleName() + " rejected its configuration (the cluster's kafka-clients settings"
+                    + " and flux.serde.properties): " + SafeText.describe(e), e);
+        }
     }
 
     /**

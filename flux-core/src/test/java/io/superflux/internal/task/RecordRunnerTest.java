@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -47,7 +48,11 @@ class RecordRunnerTest {
         final AtomicReference<Message<String>> seen = new AtomicReference<>();
 
         ThrowingTask(Deserializer<String> deserializer) {
-            super(TaskSpec.topic("orders").group("g").retries(RETRIES).fatal(Fatal.class).deserializer(deserializer));
+            this(deserializer, TaskSpec.topic("orders").group("g").retries(RETRIES));
+        }
+
+        ThrowingTask(Deserializer<String> deserializer, TaskSpec<String> spec) {
+            super(spec.fatal(Fatal.class).deserializer(deserializer));
         }
 
         @Override
@@ -72,8 +77,9 @@ class RecordRunnerTest {
         @Override
         public String deserialize(String topic, byte[] data) {
             Supplier<Throwable> thrown = failure.get();
-            if (thrown != null) {
-                throw Failures.<RuntimeException>sneaky(thrown.get());
+            Throwable error = thrown == null ? null : thrown.get();
+            if (error != null) {
+                throw Failures.<RuntimeException>sneaky(error);
             }
             return new String(data, UTF_8);
         }
@@ -155,28 +161,94 @@ class RecordRunnerTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("callFailures")
-    void whateverADeserializerThrowsIsAPoisonPillUnlessTheJvmIsInTrouble(String what, Supplier<Throwable> thrown,
-            Kind kind, int target) {
+    void whatADeserializerThrowsOtherThanABadValueIsReadAgainLaterUnlessTheJvmIsInTrouble(String what,
+            Supplier<Throwable> thrown, Kind kind, int target) {
         deserializer.failure.set(thrown);
-        RecordOutcome outcome = runner(0).run(record());
-        if (kind == Kind.STOP_STAGE) {
-            assertEquals(Kind.STOP_STAGE, outcome.kind(), what);
-            return;
+        for (int stage : new int[] {0, RETRIES, DEAD_LETTERS}) {
+            RecordOutcome outcome = runner(stage).run(record());
+            assertEquals(kind == Kind.STOP_STAGE ? Kind.STOP_STAGE : Kind.RETRY_DESERIALIZER, outcome.kind(),
+                    what + " in stage " + stage);
         }
-        assertEquals(Kind.FORWARD, outcome.kind(), what);
-        assertEquals(DEAD_LETTERS, outcome.targetStage(), "straight to the dead letters: " + what);
+        assertNull(task.seen.get(), "call never ran");
+    }
+
+    @Test
+    void aSerializationExceptionIsAPoisonPillStraightToTheDeadLetters() {
+        deserializer.failure.set(() -> new SerializationException("unknown magic byte"));
+        RecordOutcome outcome = runner(0).run(record());
+        assertEquals(Kind.FORWARD, outcome.kind());
+        assertEquals(DEAD_LETTERS, outcome.targetStage());
         assertTrue(outcome.poisonPill());
+        assertFalse(outcome.retriableInPlace(), "a bad value is never called again");
         assertInstanceOf(SerializationException.class, outcome.error());
         assertNull(task.seen.get(), "call never ran");
     }
 
     @Test
-    void theDeadLetterHookGetsAnUndeserializableRecordWithANullValue() {
-        deserializer.failure.set(() -> new IOException("garbage"));
+    void aSerializationExceptionCausedByANetworkFailureIsReadAgainLater() {
+        deserializer.failure.set(() -> new SerializationException("Error retrieving Avro schema for id 7",
+                new IOException("registry", new java.net.ConnectException("Connection refused"))));
+        assertEquals(Kind.RETRY_DESERIALIZER, runner(0).run(record()).kind());
+        deserializer.failure.set(() -> new SerializationException("timed out",
+                new java.net.http.HttpTimeoutException("request timed out")));
+        assertEquals(Kind.RETRY_DESERIALIZER, runner(1).run(record()).kind());
+    }
+
+    @Test
+    void theDeadLetterHookGetsABadValueAsANullValue() {
+        deserializer.failure.set(() -> new SerializationException("garbage"));
         RecordOutcome outcome = runner(DEAD_LETTERS).run(record());
         assertSame(RecordOutcome.HANDLED, outcome);
         assertNull(task.seen.get().value());
         assertEquals("v", new String(task.seen.get().rawValue(), UTF_8));
+    }
+
+    @Test
+    void onALaneAFailedCallIsRetriedInPlaceAndTheOutcomeListsTheEarlierAttempts() {
+        AtomicInteger failuresLeft = new AtomicInteger(2);
+        ThrowingTask blipping = new ThrowingTask(deserializer, TaskSpec.topic("orders").group("g").retries(RETRIES)
+                .retryInPlace(3, java.time.Duration.ofMillis(5))) {
+            @Override
+            public void call(Message<String> message) {
+                if (failuresLeft.getAndDecrement() > 0) {
+                    throw new IllegalStateException("blip");
+                }
+            }
+        };
+        RecordOutcome outcome = laneRunner(blipping).run(record());
+        assertEquals(Kind.HANDLED, outcome.kind());
+        assertEquals(2, outcome.earlier().size());
+        failuresLeft.set(10);
+        RecordOutcome forwarded = laneRunner(blipping).run(record());
+        assertEquals(Kind.FORWARD, forwarded.kind());
+        assertEquals(1, forwarded.targetStage());
+        assertEquals(3, forwarded.earlier().size(), "three retries, then forwarded");
+    }
+
+    @Test
+    void onALaneATransientDeserializerFailureIsReadAgainUntilItPasses() {
+        AtomicInteger failuresLeft = new AtomicInteger(2);
+        deserializer.failure.set(() -> failuresLeft.getAndDecrement() > 0 ? new IllegalStateException("registry down") : null);
+        ThrowingTask plain = new ThrowingTask(deserializer);
+        RecordOutcome outcome = new RecordRunner<>(plain, plain.spec().plan().stage(0), false,
+                new StageStatus("ThrowingTask", plain.spec().plan().stage(0), 0), 0.001).run(record());
+        assertSame(RecordOutcome.HANDLED, outcome);
+        assertEquals(-1, failuresLeft.get(), "two failed reads, then one that passed");
+    }
+
+    @Test
+    void aStopEndsALanesInPlaceRetriesAndLeavesTheRecordUncommitted() {
+        ThrowingTask failing = new ThrowingTask(deserializer, TaskSpec.topic("orders").group("g").retries(RETRIES)
+                .retryInPlace(5, java.time.Duration.ofMillis(5)));
+        failing.failure.set(() -> new IllegalStateException("down"));
+        RecordRunner<String> runner = laneRunner(failing);
+        runner.stopRetries();
+        assertSame(RecordOutcome.LEAVE_UNCOMMITTED, runner.run(record()));
+    }
+
+    private static RecordRunner<String> laneRunner(ThrowingTask task) {
+        return new RecordRunner<>(task, task.spec().plan().stage(0), false,
+                new StageStatus("ThrowingTask", task.spec().plan().stage(0), 0), 1.0);
     }
 
     @Test
