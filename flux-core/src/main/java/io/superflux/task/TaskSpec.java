@@ -27,6 +27,7 @@ import io.superflux.serde.JsonDeserializer;
  *         .fatal(IllegalArgumentException.class) // straight to the dead letters
  *         .routeTo(3, RateLimitedException.class) // straight to retry stage 3
  *         .retryInPlace(2, Duration.ofMillis(200)) // two more calls before forwarding
+ *         .outageProtection(OutageProtection.standard()) // pause while a dependency is down
  *         .json(Order.class)            // JSON values (Jackson); default: String
  *         .concurrency(200)             // records of different keys in parallel (default 1)
  *         .cluster("analytics");        // a cluster under flux.clusters (default: flux.kafka)
@@ -53,6 +54,7 @@ public final class TaskSpec<V> {
     private int concurrency;
     private int inPlaceAttempts;
     private Duration inPlaceBackoff;
+    private OutageProtection outageProtection;
 
     private TaskSpec() {
     }
@@ -165,6 +167,18 @@ public final class TaskSpec<V> {
     }
 
     /**
+     * Pauses a stage whose calls fail at {@code policy}'s rate — a dependency is down — instead of
+     * flooding the retry topics and, later, the dead letters with records that were never bad; it
+     * probes with one record at growing intervals and resumes when a probe succeeds. Off by default.
+     * While paused the stage logs it at WARN and {@code flux_stage_outage} is 1.
+     */
+    public TaskSpec<V> outageProtection(OutageProtection policy) {
+        TaskSpec<V> copy = copy(deserializer);
+        copy.outageProtection = Objects.requireNonNull(policy, "outageProtection");
+        return copy;
+    }
+
+    /**
      * Values deserialized by {@code deserializer}. Flux calls its {@code configure} once when a
      * worker starts, with the cluster's kafka-clients properties and {@code flux.serde.properties}.
      * A {@link org.apache.kafka.common.errors.SerializationException} means the value is bad: the
@@ -225,6 +239,7 @@ public final class TaskSpec<V> {
         copy.concurrency = concurrency;
         copy.inPlaceAttempts = inPlaceAttempts;
         copy.inPlaceBackoff = inPlaceBackoff;
+        copy.outageProtection = outageProtection;
         return copy;
     }
 
@@ -308,6 +323,11 @@ public final class TaskSpec<V> {
     /** Calls of a failed record retried in place before it is forwarded (0: none). */
     public int inPlaceAttempts() {
         return inPlaceAttempts;
+    }
+
+    /** The outage protection, if declared. */
+    public java.util.Optional<OutageProtection> outageProtection() {
+        return java.util.Optional.ofNullable(outageProtection);
     }
 
     /** The wait between two in-place attempts. */

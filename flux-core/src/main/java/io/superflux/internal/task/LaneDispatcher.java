@@ -42,7 +42,16 @@ final class LaneDispatcher {
 
     /** Runs {@code record} after the earlier records of its key; it stays incomplete in {@code progress} until drained. */
     void submit(TopicPartition partition, PartitionProgress progress, ConsumerRecord<byte[], byte[]> record) {
-        PartitionProgress.Pending pending = progress.started(record.offset());
+        enqueue(partition, progress, progress.started(record.offset()), record);
+    }
+
+    /** Runs a record again that finished before and was kept incomplete (parked during an outage). */
+    void resubmit(Finished earlier) {
+        enqueue(earlier.partition(), earlier.progress(), earlier.pending(), earlier.record());
+    }
+
+    private void enqueue(TopicPartition partition, PartitionProgress progress, PartitionProgress.Pending pending,
+                         ConsumerRecord<byte[], byte[]> record) {
         inFlight++;
         if (inFlight >= maxInFlight) {
             full = true;

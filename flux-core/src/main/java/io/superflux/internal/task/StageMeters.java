@@ -67,6 +67,11 @@ final class StageMeters {
                 .description("assignments the stage received (the first included)").tags(tags()).register(registry));
     }
 
+    /** {@code flux.stage.outage}: 1 while the stage is paused for an outage (outage protection), else 0. */
+    void outage(IntSupplier paused) {
+        gauge("flux.stage.outage", null, "1 while the stage is paused for an outage (outage protection)", paused::getAsInt);
+    }
+
     /** What the stage is doing, for the health endpoint. */
     StageStatus status() {
         return status;

@@ -61,6 +61,8 @@ final class StageReactor<V> implements Runnable {
     /** With nothing to commit and nothing in flight, the loop has no reason of its own to come round sooner. */
     private static final long IDLE_POLL_WAIT_MS = 5_000;
     private static final long INTERRUPT_GRACE_NANOS = 1_000_000_000L;
+    /** How long a record read while paused for an outage is held: until the outage ends (the holds are dropped then). */
+    private static final long OUTAGE_HOLD_MS = 24 * 3_600_000L;
     private static final Duration FINAL_COMMIT_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
     /** A revocation during close: the final commit was just made, this is at most a second try. */
@@ -89,6 +91,12 @@ final class StageReactor<V> implements Runnable {
     private final FetchRest rest;
     private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
     private final RecordTries tries = new RecordTries();
+    /** Null unless the task declared outage protection (never in the dead-letter stage). */
+    private final OutageBreaker breaker;
+    /** Lane outcomes that failed while the stage was paused for an outage: called again when it resumes. */
+    private final List<LaneDispatcher.Finished> parked = new ArrayList<>();
+    private TopicPartition probePartition;
+    private long probeOffset = -1;
     private boolean anyPaused;
     private long nextCommitAt;
     private boolean closing;
@@ -123,6 +131,10 @@ final class StageReactor<V> implements Runnable {
         this.figures = new StageFigures(consumer, clock);
         this.rest = new FetchRest(stage, spec.backoff(), settings.timeScale());
         meters.inFlight(() -> lanes == null ? 0 : lanes.inFlight());
+        this.breaker = stage.kind() == Stage.Kind.DEAD_LETTER ? null
+                : spec.outageProtection().map(OutageBreaker::new).orElse(null);
+        OutageBreaker outage = breaker;
+        meters.outage(() -> outage != null && outage.isOpen() ? 1 : 0);
     }
 
     Stage stage() {
@@ -243,6 +255,7 @@ final class StageReactor<V> implements Runnable {
         }
         forwards.drain(progress);
         forwards.resendDue();
+        probeWithParked();
         if (!throttle.releaseDue().isEmpty()) {
             rest.wake(clock.millis()); // fetch the released partitions now, nothing in flight ahead of them
         }
@@ -265,6 +278,9 @@ final class StageReactor<V> implements Runnable {
             wait = Math.min(MAX_POLL_WAIT_MS, untilCommit);
         } else {
             wait = Math.min(IDLE_POLL_WAIT_MS, status.limitMillis() / 4); // idle: nothing of its own to come round for
+        }
+        if (breaker != null && !parked.isEmpty()) {
+            wait = Math.min(wait, Math.max(0, breaker.nextProbeAt() - now)); // a parked record probes then
         }
         wait = throttle.millisUntilNextRelease(wait);
         wait = forwards.millisUntilNextResend(wait);
@@ -318,16 +334,100 @@ final class StageReactor<V> implements Runnable {
         } else {
             partitionProgress.startingDue(record.timestamp());
         }
+        if (breaker != null && breaker.isOpen() && !startProbe(partition, record)) {
+            hold(partition, record.offset(), clock.millis() + OUTAGE_HOLD_MS); // released when the outage ends
+            return false;
+        }
         if (lanes != null) {
             lanes.submit(partition, partitionProgress, record);
             return true;
         }
-        return apply(partition, partitionProgress, null, record, runner.run(record));
+        boolean goOn = apply(partition, partitionProgress, null, record, runner.run(record));
+        endInconclusiveProbe(partition, record.offset());
+        return goOn;
+    }
+
+    /** While paused for an outage: whether {@code record} may be called now, as the probe. */
+    private boolean startProbe(TopicPartition partition, ConsumerRecord<byte[], byte[]> record) {
+        if (!breaker.probeDue(clock.millis()) || !parked.isEmpty()) {
+            return false; // not yet, or a parked record probes first
+        }
+        beginProbe(partition, record);
+        return true;
+    }
+
+    private void beginProbe(TopicPartition partition, ConsumerRecord<byte[], byte[]> record) {
+        breaker.probeStarted();
+        probePartition = partition;
+        probeOffset = record.offset();
+        log.info("{} of {}: probing with {}-{}@{} (outage since {} s, {} probe(s) failed)", stage, taskName, record.topic(),
+                record.partition(), record.offset(), (clock.millis() - breaker.openedAt()) / 1000, breaker.probesFailed());
+    }
+
+    private boolean isProbe(TopicPartition partition, long offset) {
+        return breaker.probeUnderWay() && partition.equals(probePartition) && offset == probeOffset;
+    }
+
+    /** The probe's outcome was neither a success nor a failed call (a bad value, a declared exception): another record probes. */
+    private void endInconclusiveProbe(TopicPartition partition, long offset) {
+        if (breaker != null && isProbe(partition, offset)) {
+            breaker.probeInconclusive(clock.millis());
+        }
+    }
+
+    /** Lanes: the first parked record probes once it is time. */
+    private void probeWithParked() {
+        if (breaker == null || parked.isEmpty() || !breaker.probeDue(clock.millis())) {
+            return;
+        }
+        LaneDispatcher.Finished probe = parked.remove(0);
+        beginProbe(probe.partition(), probe.record());
+        lanes.resubmit(probe);
+    }
+
+    /** A call failed: whether the stage is paused for an outage, so the record must wait instead of being forwarded. */
+    private boolean outage(TopicPartition partition, ConsumerRecord<byte[], byte[]> record, Throwable error) {
+        if (breaker == null) {
+            return false;
+        }
+        boolean wasOpen = breaker.isOpen();
+        boolean probe = isProbe(partition, record.offset());
+        boolean open = breaker.failed(clock.millis(), probe);
+        if (open && !wasOpen) {
+            log.warn("{} of {}: {}% of the last {} calls failed (outage protection: {}% of at least {} within {} s);"
+                            + " pausing: nothing is taken, forwarded or committed past {}-{}@{}; first probe in {} ms. Last failure: {}",
+                    stage, taskName, Math.round(breaker.trippingRate() * 100), breaker.trippingCalls(),
+                    Math.round(spec.outageProtection().orElseThrow().failureRate() * 100),
+                    spec.outageProtection().orElseThrow().minimumCalls(),
+                    spec.outageProtection().orElseThrow().window().toSeconds(), record.topic(), record.partition(),
+                    record.offset(), breaker.nextProbeAt() - clock.millis(), SafeText.describe(error));
+        } else if (probe) {
+            log.warn("{} of {}: the probe failed ({}); next probe in {} ms", stage, taskName, SafeText.describe(error),
+                    breaker.nextProbeAt() - clock.millis());
+        }
+        return open;
+    }
+
+    /** A call succeeded: if it was the probe, the outage is over and everything held for it goes on. */
+    private void succeeded(TopicPartition partition, long offset) {
+        if (breaker == null || !breaker.succeeded(clock.millis(), isProbe(partition, offset))) {
+            return;
+        }
+        log.info("{} of {}: the probe succeeded; resuming after an outage of {} s", stage, taskName,
+                (clock.millis() - breaker.openedAt()) / 1000);
+        throttle.drop(new ArrayList<>(throttle.held())); // read again: a retry stage holds what is not due yet anew
+        anyPaused = true;
+        rest.wake(clock.millis());
+        for (LaneDispatcher.Finished waiting : parked) {
+            lanes.resubmit(waiting);
+        }
+        parked.clear();
     }
 
     private void applyFinished(LaneDispatcher.Finished finished) {
         if (progress.get(finished.partition()) == finished.progress()) { // else revoked meanwhile: the next owner reads it again
             apply(finished.partition(), finished.progress(), finished.pending(), finished.record(), finished.outcome());
+            endInconclusiveProbe(finished.partition(), finished.record().offset());
         }
     }
 
@@ -350,6 +450,7 @@ final class StageReactor<V> implements Runnable {
                 } else {
                     countLaneAttempts(outcome.earlier());
                 }
+                succeeded(partition, record.offset());
                 if (stage.kind() == Stage.Kind.DEAD_LETTER) {
                     meters.deadLettered();
                 } else {
@@ -362,6 +463,15 @@ final class StageReactor<V> implements Runnable {
                     meters.poisonPill();
                 } else {
                     meters.failed();
+                }
+                if (outcome.retriableInPlace() && outage(partition, record, outcome.error())) {
+                    if (pending == null) {
+                        hold(partition, record.offset(), breaker.nextProbeAt()); // the probe, when its time comes
+                        return false;
+                    }
+                    countLaneAttempts(outcome.earlier());
+                    parked.add(new LaneDispatcher.Finished(partition, partitionProgress, pending, record, outcome));
+                    return true;
                 }
                 if (pending == null && outcome.retriableInPlace()) {
                     RecordTries.Tries recordTries = tries.of(partition, record.offset());
@@ -451,7 +561,8 @@ final class StageReactor<V> implements Runnable {
      * when too many records or forwards are in flight.
      */
     private void reconcilePauses() {
-        boolean overloaded = forwards.overloaded() || (lanes != null && lanes.full());
+        boolean overloaded = forwards.overloaded() || (lanes != null && lanes.full())
+                || (breaker != null && breaker.holding(clock.millis())); // paused for an outage, no probe due
         boolean backlogged = lanes != null && anyBacklog();
         boolean resting = rest.resting(clock.millis());
         if (!anyPaused && !overloaded && !backlogged && !resting && forwards.failingPartitions().isEmpty()
@@ -580,7 +691,11 @@ final class StageReactor<V> implements Runnable {
         for (TopicPartition partition : partitions) {
             progress.remove(partition);
             tries.forget(partition);
+            if (breaker != null && breaker.probeUnderWay() && partition.equals(probePartition)) {
+                breaker.probeInconclusive(clock.millis()); // the next owner reads it again; another record probes
+            }
         }
+        parked.removeIf(waiting -> partitions.contains(waiting.partition()));
         throttle.drop(partitions);
         forwards.forget(partitions);
         status.revoked(progress.size());
