@@ -1,26 +1,20 @@
 package io.superflux.cli;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.stream.Collectors;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-import io.superflux.ClusterSettings;
 import io.superflux.FluxConfig;
 import io.superflux.internal.kafka.ClientProperties;
 import io.superflux.internal.task.RetryHeaders;
@@ -28,15 +22,18 @@ import io.superflux.retry.Stage;
 import io.superflux.retry.StagePlan;
 
 /**
- * Moves dead letters back to a stage: reads the dead-letter topic as the group
- * {@code <group>-replay} (so each dead letter is replayed once), produces each record — key, value
- * and application headers, Flux's headers cleared — to the stage's topic (same partition number),
- * and only then commits, per partition up to the first record not delivered. Nothing is lost: a
- * failure leaves the rest for the next run.
+ * Moves dead letters back to a stage: reads the dead-letter topic from where the group
+ * {@code <group>-replay} left off, produces each dead letter the filter takes — key, value and
+ * application headers, Flux's failure headers cleared, {@code flux-replays} counted up — to the
+ * stage's topic (same partition number), and only then records it as done ({@link ReplayProgress}).
+ * Each dead letter is replayed once; one that no filter took stays for a later replay; one replayed
+ * {@code maxReplays} times already is skipped and reported. A send that fails leaves its dead letter
+ * for the next run.
  */
 final class DeadLetterReplay {
-    /** What a replay did. */
-    record Result(long replayed, long failed, String from, String to, String group) {
+    /** What a replay did: counts, and the dead letters skipped for their replays. */
+    record Result(long replayed, long failed, List<String> overReplayed, boolean metadataFull, String from, String to,
+                  String group) {
     }
 
     private final FluxConfig config;
@@ -54,83 +51,78 @@ final class DeadLetterReplay {
         return plan.group() + "-replay";
     }
 
-    Result replay(int toStage, long limit, boolean dryRun) throws InterruptedException {
-        ClusterSettings cluster = config.cluster(clusterName);
+    Result replay(int toStage, long limit, boolean dryRun, DeadLetterFilter filter, int maxReplays) {
         Stage from = plan.stage(plan.deadLetterStage());
         Stage to = plan.stage(toStage);
-        Map<String, Object> consumerProps = ClientProperties.consumer(cluster, config.consumerProperties(), group(), Stage.Kind.DEAD_LETTER);
-        Map<String, Object> producerProps = ClientProperties.forwarder(cluster, config.producer().properties(), group());
-        producerProps.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) config.startupTimeout().toMillis()); // no poll loop to keep going here
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer());
+        Map<String, Object> producerProps = ClientProperties.forwarder(config.cluster(clusterName),
+                config.producer().properties(), group());
+        producerProps.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) config.startupTimeout().toMillis()); // no poll loop here
+        try (DeadLetterScan scan = new DeadLetterScan(config, clusterName, from.topic(), group());
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps,
                      new ByteArraySerializer(), new ByteArraySerializer())) {
-            Duration timeout = config.startupTimeout();
-            List<TopicPartition> partitions = consumer.partitionsFor(from.topic(), timeout).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).collect(Collectors.toList());
-            int targetPartitions = consumer.partitionsFor(to.topic(), timeout).size();
-            consumer.assign(partitions);
-            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new java.util.HashSet<>(partitions), timeout);
-            for (TopicPartition partition : partitions) {
-                OffsetAndMetadata offset = committed.get(partition);
-                if (offset == null) {
-                    consumer.seekToBeginning(List.of(partition));
-                } else {
-                    consumer.seek(partition, offset.offset());
-                }
+            int targetPartitions = producer.partitionsFor(to.topic()).size();
+            Map<TopicPartition, OffsetAndMetadata> committed = scan.committed();
+            Map<TopicPartition, ReplayProgress> progress = new HashMap<>();
+            Map<TopicPartition, Long> starts = new HashMap<>();
+            for (TopicPartition partition : scan.partitions()) {
+                ReplayProgress partitionProgress = ReplayProgress.of(committed.get(partition), scan.logStart(partition));
+                progress.put(partition, partitionProgress);
+                starts.put(partition, partitionProgress.start());
             }
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
             Map<TopicPartition, List<Map.Entry<Long, Future<RecordMetadata>>>> sends = new HashMap<>();
-            long replayed = 0;
-            while (replayed < limit && !caughtUp(consumer, ends)) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-                    if (replayed >= limit || record.offset() >= ends.get(partition)) {
-                        continue;
-                    }
-                    replayed++;
-                    if (!dryRun) {
-                        Integer samePartition = record.partition() < targetPartitions ? record.partition() : null;
-                        ProducerRecord<byte[], byte[]> back = new ProducerRecord<>(to.topic(), samePartition, null, record.key(),
-                                record.value(), RetryHeaders.withoutFluxHeaders(record.headers()));
-                        sends.computeIfAbsent(partition, p -> new ArrayList<>())
-                                .add(Map.entry(record.offset(), producer.send(back)));
-                    }
+            List<String> overReplayed = new ArrayList<>();
+            long[] taken = {0};
+            boolean[] metadataFull = {false};
+            scan.read(starts, record -> {
+                TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+                ReplayProgress partitionProgress = progress.get(partition);
+                if (partitionProgress.isDone(record.offset())) {
+                    return true;
                 }
-            }
+                DeadLetter letter = DeadLetter.of(record);
+                if (!filter.matches(letter)) {
+                    return true;
+                }
+                if (letter.replays() >= maxReplays) {
+                    overReplayed.add(letter.where() + " (replayed " + letter.replays() + " times)");
+                    return true;
+                }
+                if (!partitionProgress.fits(record.offset())) {
+                    metadataFull[0] = true; // scattered replays no longer fit the commit: stop before sending this one
+                    return false;
+                }
+                taken[0]++;
+                if (!dryRun) {
+                    Integer samePartition = record.partition() < targetPartitions ? record.partition() : null;
+                    ProducerRecord<byte[], byte[]> back = new ProducerRecord<>(to.topic(), samePartition, null, record.key(),
+                            record.value(), RetryHeaders.replayed(record.headers()));
+                    sends.computeIfAbsent(partition, p -> new ArrayList<>()).add(Map.entry(record.offset(), producer.send(back)));
+                }
+                return taken[0] < limit;
+            });
             if (dryRun) {
-                return new Result(replayed, 0, from.topic(), to.topic(), group());
+                return new Result(taken[0], 0, overReplayed, metadataFull[0], from.topic(), to.topic(), group());
             }
             producer.flush();
             long failed = 0;
             Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
             for (Map.Entry<TopicPartition, List<Map.Entry<Long, Future<RecordMetadata>>>> partition : sends.entrySet()) {
-                boolean intact = true;
+                ReplayProgress partitionProgress = progress.get(partition.getKey());
                 for (Map.Entry<Long, Future<RecordMetadata>> send : partition.getValue()) {
                     try {
                         send.getValue().get();
-                        if (intact) {
-                            commits.put(partition.getKey(), new OffsetAndMetadata(send.getKey() + 1));
-                        }
+                        partitionProgress.markDone(send.getKey());
                     } catch (ExecutionException e) {
-                        intact = false; // commit nothing past it: the next replay sends it again
+                        failed++; // not marked: the next replay sends it again
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
                         failed++;
                     }
                 }
+                commits.put(partition.getKey(), partitionProgress.commit());
             }
-            if (!commits.isEmpty()) {
-                consumer.commitSync(commits, timeout);
-            }
-            return new Result(replayed - failed, failed, from.topic(), to.topic(), group());
+            scan.commit(commits);
+            return new Result(taken[0] - failed, failed, overReplayed, metadataFull[0], from.topic(), to.topic(), group());
         }
-    }
-
-    private static boolean caughtUp(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> ends) {
-        for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
-            if (consumer.position(end.getKey()) < end.getValue()) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -100,6 +100,17 @@ class CliUsageTest {
     void otherCommandArguments() {
         assertUsageError(run("dlq", "replay", "--load", EXAMPLES, "--to-stage", "6", "com.acme.AwesomeTask"),
                 "--to-stage 6: give a stage from 0 to 5 (6 is the dead-letter stage itself)");
+        assertUsageError(run("dlq", "show", "--load", EXAMPLES, "--offset", "7", "com.acme.AwesomeTask"),
+                "--offset 7 needs --partition");
+        assertUsageError(run("dlq", "stats", "--load", EXAMPLES, "--since", "last tuesday", "com.acme.AwesomeTask"),
+                "--since last tuesday: give an instant (2026-11-30T08:00:00Z), a date (2026-11-30) or an age (90m, 12h, 7d)");
+        assertUsageError(run("dlq", "replay", "--load", EXAMPLES, "--since", "1d", "--until", "2d", "com.acme.AwesomeTask"),
+                "--since 1d is not before --until 2d");
+        assertUsageError(run("dlq", "replay", "--load", EXAMPLES, "--max-replays", "0", "com.acme.AwesomeTask"),
+                "--max-replays 0: give 1 or more");
+        assertUsageError(run("dlq", "show", "--load", EXAMPLES, "--limit", "0", "com.acme.AwesomeTask"),
+                "--limit 0: give 1 or more");
+        assertUsageError(run("dlq"), "Missing subcommand: show, stats or replay");
         assertUsageError(run("backoff", "--retries", "0"), "--retries 0: give 1 to 100");
         assertUsageError(run("topics", "create", "--partitions", "0", "com.acme.AwesomeTask"), "--partitions 0: give 1 or more");
     }

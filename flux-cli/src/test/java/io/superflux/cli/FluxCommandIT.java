@@ -27,6 +27,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import io.superflux.testkit.EmbeddedKafka;
 import io.superflux.testkit.EmbeddedKafkaExtension;
 import io.superflux.testkit.FluxWorkerProcess;
@@ -292,10 +294,89 @@ class FluxCommandIT {
             assertEquals("t" + value.substring("poison-".length()),
                     new String(record.headers().lastHeader("tenant").value(), UTF_8), "application header kept");
             for (Header header : record.headers()) {
-                assertTrue(!header.key().startsWith("flux-"), "no flux headers on a replayed record: " + header.key());
+                assertTrue(!header.key().startsWith("flux-") || header.key().equals("flux-replays"),
+                        "no failure headers on a replayed record: " + header.key());
             }
         }
         assertEquals(Map.of("poison-0", 2, "poison-1", 2, "poison-2", 2), perValue);
+        assertEquals(List.of("1", "1", "1"), main.stream().filter(r -> r.headers().lastHeader("flux-replays") != null)
+                .map(r -> new String(r.headers().lastHeader("flux-replays").value(), UTF_8)).toList(),
+                "the three replayed copies count their replay");
+    }
+
+    @Test
+    void dlqShowStatsAndFilteredReplaysEachDeadLetterOnce(EmbeddedKafka kafka) throws Exception {
+        String topic = kafka.createUniqueTopic("dlq-ops", 2);
+        kafka.createTopic(topic + "-sink", 2);
+        produce(kafka, topic, List.of("poison-0", "poison-1", "poison-2", "invalid-0", "invalid-1"));
+        String dlq = topic + "-recorder-dlq";
+        FluxWorkerProcess worker = FluxProcess.start(env(kafka), topic(topic), null, "process", "--load", LOAD, TASK);
+        await(Duration.ofSeconds(60), () -> kafka.readAll(dlq, 5, Duration.ofSeconds(1)).size() == 5, worker);
+        worker.terminate();
+        assertEquals(0, worker.waitFor(Duration.ofSeconds(60)), worker.output());
+
+        FluxWorkerProcess json = dlq(kafka, topic, "show", "--json");
+        assertEquals(0, json.exitCode(), json.output());
+        List<JsonNode> shown = json.output().lines().filter(l -> l.startsWith("{")).map(FluxCommandIT::parseJson).toList();
+        assertEquals(5, shown.size(), json.output());
+        for (JsonNode letter : shown) {
+            assertEquals(topic, letter.get("origin").get("topic").asText());
+            assertEquals(List.of(0, 1, 2), java.util.stream.StreamSupport.stream(letter.get("failures").spliterator(), false)
+                    .map(f -> f.get("stage").asInt()).toList(), letter.toString());
+            assertTrue(letter.get("age_seconds").asLong() >= 0 && letter.get("key").asText().contains("-"), letter.toString());
+            assertEquals(letter.get("message").asText().startsWith("poison") ? "java.lang.IllegalStateException"
+                    : "java.lang.IllegalArgumentException", letter.get("exception").asText(), letter.toString());
+        }
+        FluxWorkerProcess filtered = dlq(kafka, topic, "show", "--exception", "IllegalArgumentException");
+        assertTrue(filtered.output().contains("2 of 2 dead letter(s) shown (--exception IllegalArgumentException)"),
+                filtered.output());
+        JsonNode first = shown.get(0);
+        FluxWorkerProcess one = dlq(kafka, topic, "show", "--partition", first.get("partition").asText(), "--offset",
+                first.get("offset").asText());
+        assertTrue(one.output().contains("1 of 1 dead letter(s) shown"), one.output());
+        FluxWorkerProcess stats = dlq(kafka, topic, "stats");
+        assertEquals(0, stats.exitCode(), stats.output());
+        assertTrue(stats.output().contains("5 dead letter(s) in " + dlq), stats.output());
+        assertTrue(stats.output().matches("(?s).*\s3\s+java.lang.IllegalStateException.*"), stats.output());
+        assertTrue(stats.output().matches("(?s).*\s2\s+java.lang.IllegalArgumentException.*"), stats.output());
+        assertTrue(stats.output().matches("(?s).*\s5\s+" + java.time.LocalDate.now(java.time.ZoneOffset.UTC) + ".*"),
+                stats.output());
+
+        assertTrue(dlq(kafka, topic, "replay", "--exception", "java.lang.IllegalArgumentException").output()
+                .contains("Replayed 2 dead letter(s)"));
+        assertTrue(dlq(kafka, topic, "replay", "--key", "key-1").output().contains("Replayed 1 dead letter(s)"));
+        FluxWorkerProcess rest = dlq(kafka, topic, "replay");
+        assertTrue(rest.output().contains("Replayed 2 dead letter(s)"), "the two no filter took: " + rest.output());
+        assertTrue(dlq(kafka, topic, "replay").output().contains("Replayed 0 dead letter(s)"));
+        List<ConsumerRecord<byte[], byte[]>> main = kafka.readAll(topic, 10, Duration.ofSeconds(10));
+        Map<String, Long> perValue = main.stream().collect(Collectors.groupingBy(r -> new String(r.value(), UTF_8),
+                Collectors.counting()));
+        assertEquals(Map.of("poison-0", 2L, "poison-1", 2L, "poison-2", 2L, "invalid-0", 2L, "invalid-1", 2L), perValue,
+                "each dead letter replayed exactly once");
+
+        // The replayed records fail again and come back with flux-replays = 1: --max-replays 1 skips them.
+        FluxWorkerProcess again = FluxProcess.start(env(kafka), topic(topic), null, "process", "--load", LOAD, TASK);
+        await(Duration.ofSeconds(60), () -> kafka.readAll(dlq, 10, Duration.ofSeconds(1)).size() == 10, again);
+        again.terminate();
+        assertEquals(0, again.waitFor(Duration.ofSeconds(60)), again.output());
+        FluxWorkerProcess capped = dlq(kafka, topic, "replay", "--max-replays", "1");
+        assertTrue(capped.output().contains("Replayed 0 dead letter(s)")
+                && capped.output().contains("Skipped 5 dead letter(s) replayed 1 times or more"), capped.output());
+    }
+
+    private FluxWorkerProcess dlq(EmbeddedKafka kafka, String topic, String command, String... options) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("dlq", command, "--load", LOAD));
+        args.addAll(List.of(options));
+        args.add(TASK);
+        return FluxProcess.run(env(kafka), topic(topic), null, args.toArray(String[]::new));
+    }
+
+    private static JsonNode parseJson(String line) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test

@@ -106,6 +106,11 @@ public final class Message<V> {
         return RetryHeaders.failures(record.headers());
     }
 
+    /** How many times {@code flux dlq replay} sent this record back from the dead letters (0: never). */
+    public int replays() {
+        return RetryHeaders.replays(record.headers());
+    }
+
     /** The stack trace of the latest failure (shortened to 8 KiB), if any. */
     public Optional<String> lastStackTrace() {
         return RetryHeaders.text(record.headers(), RetryHeaders.STACK_TRACE);

@@ -12,7 +12,8 @@ import io.superflux.task.TaskSpec;
  * The task the end-to-end tests run in {@code flux process} child JVMs (loaded with --load from the
  * test classes). Its topic comes from {@code -Dcli.test.topic}. Every handled message is written
  * (and acknowledged) to {@code <topic>-sink}, so the test reads from Kafka what was handled.
- * {@code poison…} always fails; {@code flaky…} fails in stage 0; {@code hang…} takes
+ * {@code poison…} always fails (IllegalStateException), {@code invalid…} too (IllegalArgumentException);
+ * {@code flaky…} fails in stage 0; {@code hang…} takes
  * {@code -Dcli.test.hang-ms} (default 4000) in stage 0; {@code log…} logs a line.
  */
 public final class RecordingTask extends Task<String> {
@@ -28,6 +29,9 @@ public final class RecordingTask extends Task<String> {
         String value = message.value();
         if (value.startsWith("poison")) {
             throw new IllegalStateException("poison: " + value);
+        }
+        if (value.startsWith("invalid")) {
+            throw new IllegalArgumentException("invalid: " + value);
         }
         if (value.startsWith("log")) {
             org.slf4j.LoggerFactory.getLogger(RecordingTask.class).info("the task says hello to {}", value);

@@ -36,11 +36,13 @@ public final class RetryHeaders {
     public static final String ORIGINAL_OFFSET = "flux-original-offset";
     public static final String ORIGINAL_TIMESTAMP = "flux-original-timestamp";
     public static final String FAILURES = "flux-failures";
+    /** How many times {@code flux dlq replay} sent the record back from the dead letters; kept on every forward. */
+    public static final String REPLAYS = "flux-replays";
 
     /** Every header Flux defines; only these are Flux's. */
     public static final Set<String> NAMES = Set.of(STAGE, DUE_AT, FAILED_AT, FAILED_STAGE, EXCEPTION_CLASS,
             EXCEPTION_MESSAGE, STACK_TRACE, ORIGINAL_TOPIC, ORIGINAL_PARTITION, ORIGINAL_OFFSET, ORIGINAL_TIMESTAMP,
-            FAILURES);
+            FAILURES, REPLAYS);
 
     /** {@link #dueAt} of a record that has no due time (a stage-0 record). */
     public static final long NO_DUE_TIME = Long.MIN_VALUE;
@@ -92,6 +94,10 @@ public final class RetryHeaders {
         put(headers, EXCEPTION_CLASS, error.getClass().getName());
         put(headers, EXCEPTION_MESSAGE, Utf8.truncate(String.valueOf(SafeText.message(error)), MAX_MESSAGE_BYTES));
         put(headers, STACK_TRACE, Utf8.truncate(StackTraceText.of(error, MAX_STACK_TRACE_BYTES), MAX_STACK_TRACE_BYTES));
+        Header replays = previous.lastHeader(REPLAYS);
+        if (replays != null) {
+            headers.add(REPLAYS, replays.value());
+        }
         if (previous.lastHeader(ORIGINAL_TOPIC) != null) {
             for (String key : List.of(ORIGINAL_TOPIC, ORIGINAL_PARTITION, ORIGINAL_OFFSET, ORIGINAL_TIMESTAMP)) {
                 Header kept = previous.lastHeader(key);
@@ -177,7 +183,7 @@ public final class RetryHeaders {
         return header == null || header.value() == null ? Optional.empty() : Optional.of(new String(header.value(), UTF_8));
     }
 
-    /** {@code headers} without Flux's own: what a replayed record carries. */
+    /** {@code headers} without Flux's own. */
     public static RecordHeaders withoutFluxHeaders(Headers headers) {
         RecordHeaders kept = new RecordHeaders();
         for (Header header : headers) {
@@ -186,6 +192,18 @@ public final class RetryHeaders {
             }
         }
         return kept;
+    }
+
+    /** What a dead letter replayed once more carries: the application's headers and {@code flux-replays} + 1. */
+    public static RecordHeaders replayed(Headers headers) {
+        RecordHeaders kept = withoutFluxHeaders(headers);
+        kept.add(REPLAYS, Integer.toString(replays(headers) + 1).getBytes(UTF_8));
+        return kept;
+    }
+
+    /** How many times the record was replayed from the dead letters (0 if never, or if the header is malformed). */
+    public static int replays(Headers headers) {
+        return (int) Math.max(0, Math.min(Integer.MAX_VALUE, number(headers, REPLAYS)));
     }
 
     private static long number(Headers headers, String key) {
