@@ -24,6 +24,7 @@ import java.util.TreeSet;
  * @param http               the HTTP endpoint ({@code flux.http})
  * @param healthCallTimeout  how long a call or a poll loop may take before /health/live says so
  *                           ({@code flux.health.call-timeout}); empty: the consumers' max.poll.interval.ms
+ * @param delivery           what stages promise about their forwards ({@code flux.delivery})
  * @param serdeProperties    what tasks' deserializers and producers' serializers get in {@code configure},
  *                           after the cluster's kafka-clients settings ({@code flux.serde.properties})
  */
@@ -31,7 +32,8 @@ public record FluxConfig(ClusterSettings kafka, Map<String, ClusterSettings> clu
                          Map<String, String> consumerProperties, Duration commitInterval, MembershipSettings membership,
                          TopicSettings topics,
                          double retryTimeScale, Duration shutdownTimeout, Duration startupTimeout, HttpSettings http,
-                         java.util.Optional<Duration> healthCallTimeout, Map<String, String> serdeProperties) {
+                         java.util.Optional<Duration> healthCallTimeout, Map<String, String> serdeProperties,
+                         DeliveryGuarantee delivery) {
     /** The name of the cluster configured under {@code flux.kafka}. */
     public static final String DEFAULT_CLUSTER = "default";
 
@@ -49,6 +51,7 @@ public record FluxConfig(ClusterSettings kafka, Map<String, ClusterSettings> clu
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(healthCallTimeout, "healthCallTimeout");
         serdeProperties = Map.copyOf(serdeProperties);
+        Objects.requireNonNull(delivery, "delivery");
     }
 
     /** Whether missing retry and dead-letter topics are created at start ({@code flux.topics.auto-create}). */

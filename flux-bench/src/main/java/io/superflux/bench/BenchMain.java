@@ -137,6 +137,7 @@ public final class BenchMain {
                 measure("consume-spring", consumeTopic, "consume-spring-" + round, sizes.consume(), "");
                 measure("consume-spring-default", consumeTopic, "consume-spring-default-" + round, sizes.consume(), "");
                 measure("forward-flux", forwardTopic, "forward-flux-" + round, sizes.forward(), "");
+                measure("forward-eos-flux", forwardTopic, "forward-eos-flux-" + round, sizes.forward(), "");
                 String target = wanted("forward-raw") ? create(admin, "bench-forward-raw-target-" + round, PARTITIONS) : "";
                 measure("forward-raw", forwardTopic, "forward-raw-" + round, sizes.forward(), target + "," + bestTuning);
                 measure("io-bound-flux", ioTopic, "io-flux-" + round, sizes.ioBound(), "");

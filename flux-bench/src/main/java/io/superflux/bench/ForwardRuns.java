@@ -43,9 +43,12 @@ final class ForwardRuns {
         }
     }
 
-    static Measurement flux(String bootstrap, String topic, String group, long count) throws InterruptedException {
+    /** Flux's stage 0; {@code exactlyOnce}: with {@code flux.delivery = exactly-once} (forward-eos). */
+    static Measurement flux(String bootstrap, String topic, String group, long count, boolean exactlyOnce)
+            throws InterruptedException {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        SuperFlux.configure(c -> c.brokers(bootstrap).clientId("bench-flux").meterRegistry(meters));
+        SuperFlux.configure(c -> c.brokers(bootstrap).clientId("bench-flux").meterRegistry(meters)
+                .set("flux.delivery", exactlyOnce ? "exactly-once" : "at-least-once"));
         Worker worker = SuperFlux.start(new FailingTask(topic, group), "0");
         FunctionCounter forwarded = meters.get("flux.task.forwarded").tag("stage", "0").functionCounter();
         Measurement measurement = new SteadyWindow(() -> (long) forwarded.count(), count).measure();

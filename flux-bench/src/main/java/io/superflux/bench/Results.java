@@ -35,6 +35,8 @@ final class Results {
                 summary("consume-spring-default"), "report"));
         results.add(Result.throughput("forward", "raw consume→produce→commit, tuned producer", summary("forward-flux"),
                 summary("forward-raw"), ">= 0.8"));
+        results.add(Result.throughput("forward-eos", "raw consume→produce→commit, tuned producer (at-least-once)",
+                summary("forward-eos-flux"), summary("forward-raw"), "report (flux.delivery = exactly-once)"));
         results.add(Result.throughput("io-bound vs Parallel Consumer", "Parallel Consumer 0.5.3.3, KEY, 200",
                 summary("io-bound-flux"), summary("io-bound-parallel-consumer"), ">= 2.0"));
         results.add(Result.throughput("io-bound vs Spring", "Spring Kafka, 1 thread per partition", summary("io-bound-flux"),

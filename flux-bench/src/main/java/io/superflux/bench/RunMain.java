@@ -28,7 +28,8 @@ public final class RunMain {
             case "consume-raw-per-poll" -> ConsumeRuns.raw(bootstrap, topic, group, count, true);
             case "consume-spring" -> ConsumeRuns.spring(bootstrap, topic, group, count, false);
             case "consume-spring-default" -> ConsumeRuns.spring(bootstrap, topic, group, count, true);
-            case "forward-flux" -> ForwardRuns.flux(bootstrap, topic, group, count);
+            case "forward-flux" -> ForwardRuns.flux(bootstrap, topic, group, count, false);
+            case "forward-eos-flux" -> ForwardRuns.flux(bootstrap, topic, group, count, true);
             case "forward-raw" -> {
                 String[] targetAndTuning = extra.split(",");
                 yield ForwardRuns.raw(bootstrap, topic, group, targetAndTuning[0], count, ProducerTuning.parse(targetAndTuning[1]));

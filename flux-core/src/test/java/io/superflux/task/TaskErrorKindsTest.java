@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,7 +35,7 @@ import io.superflux.testkit.EmbeddedKafka;
 import io.superflux.testkit.EmbeddedKafkaExtension;
 
 /**
- * Whatever a deserializer, a call or the dead-letter hook throws — a checked exception thrown
+ * Whatever a call or the dead-letter hook throws — a checked exception thrown
  * sneakily (as Kotlin or Jackson do), a StackOverflowError, an exception whose getMessage() itself
  * throws — the record takes the path its kind of failure calls for and the stage keeps running;
  * the same in sequential and in key-ordered concurrent mode. A stage that died on such a record
@@ -49,13 +50,17 @@ class TaskErrorKindsTest {
         SuperFlux.shutdown();
     }
 
-    /** Reads UTF-8, but throws a checked IOException (undeclared) for the value "unreadable". */
-    static final class SneakyDeserializer implements Deserializer<String> {
+    /**
+     * Reads UTF-8, but rejects the value "unreadable" as a bad value (a SerializationException: what
+     * a deserializer throws for a value no retry can read; anything else it throws means a failed
+     * dependency and is read again — RecordRunnerTest and TaskSerdeTest).
+     */
+    static final class RejectingDeserializer implements Deserializer<String> {
         @Override
         public String deserialize(String topic, byte[] data) {
             String text = new String(data, UTF_8);
             if (text.equals("unreadable")) {
-                throw Failures.<RuntimeException>sneaky(new IOException("not a value: " + text));
+                throw new SerializationException("not a value: " + text);
             }
             return text;
         }
@@ -100,7 +105,7 @@ class TaskErrorKindsTest {
         TaskTestSupport.configure(kafka);
         String topic = kafka.createUniqueTopic("errors", 2);
         ErrorTask task = new ErrorTask(TaskSpec.topic(topic).group("g").retries(2).concurrency(concurrency)
-                .backoff(Backoff.fixed(Duration.ofSeconds(10))).deserializer(new SneakyDeserializer()));
+                .backoff(Backoff.fixed(Duration.ofSeconds(10))).deserializer(new RejectingDeserializer()));
         StagePlan plan = task.spec().plan();
         Worker worker = SuperFlux.start(task);
         List<String> values = List.of("ok-1", "unreadable", "deep", "unprintable", "checked", "assertion", "ok-2");
@@ -121,7 +126,7 @@ class TaskErrorKindsTest {
         assertEquals("unreadable", new String(dead.rawValue(), UTF_8));
         assertEquals(List.of(0), dead.failures().stream().map(Failure::stage).toList(), "straight from stage 0");
         String why = new String(dead.record().headers().lastHeader("flux-exception-message").value(), UTF_8);
-        assertTrue(why.contains("java.io.IOException: not a value: unreadable"), why);
+        assertTrue(why.contains("org.apache.kafka.common.errors.SerializationException: not a value: unreadable"), why);
         assertTrue(task.hookOverflowed.get(), "the hook's StackOverflowError was retried");
 
         Set<String> retried = kafka.readAll(plan.stage(1).topic(), 4, WAIT).stream()

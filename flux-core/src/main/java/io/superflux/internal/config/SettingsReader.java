@@ -23,6 +23,7 @@ import com.typesafe.config.ConfigValueType;
 import io.superflux.Acks;
 import io.superflux.ClusterSettings;
 import io.superflux.CompressionCodec;
+import io.superflux.DeliveryGuarantee;
 import io.superflux.FluxConfig;
 import io.superflux.FluxConfigException;
 import io.superflux.HttpSettings;
@@ -73,7 +74,8 @@ final class SettingsReader {
                 positiveDuration("flux.startup-timeout", Duration.ofDays(1)),
                 new HttpSettings(nonEmptyString("flux.http.host"), port("flux.http.port")),
                 durationOrDefault("flux.health.call-timeout"),
-                properties("flux.serde.properties"));
+                properties("flux.serde.properties"),
+                delivery("flux.delivery"));
     }
 
     /**
@@ -274,15 +276,23 @@ final class SettingsReader {
     }
 
     private CompressionCodec codec(String key) {
+        return oneOf(key, CompressionCodec.values(), CompressionCodec::configValue);
+    }
+
+    private DeliveryGuarantee delivery(String key) {
+        return oneOf(key, DeliveryGuarantee.values(), DeliveryGuarantee::configValue);
+    }
+
+    /** The constant whose text is the string at {@code key} (case aside); anything else names the allowed values. */
+    private <E extends Enum<E>> E oneOf(String key, E[] constants, java.util.function.Function<E, String> text) {
         ConfigValue value = config.getValue(key);
-        String text = String.valueOf(value.unwrapped()).trim().toLowerCase(Locale.ROOT);
-        for (CompressionCodec codec : CompressionCodec.values()) {
-            if (codec.configValue().equals(text) && value.valueType() == ConfigValueType.STRING) {
-                return codec;
+        String given = String.valueOf(value.unwrapped()).trim().toLowerCase(Locale.ROOT);
+        for (E constant : constants) {
+            if (text.apply(constant).equals(given) && value.valueType() == ConfigValueType.STRING) {
+                return constant;
             }
         }
-        throw bad(key, value, "one of " + Arrays.stream(CompressionCodec.values())
-                .map(CompressionCodec::configValue).collect(Collectors.joining(", ")));
+        throw bad(key, value, "one of " + Arrays.stream(constants).map(text).collect(Collectors.joining(", ")));
     }
 
     private Acks acks(String key) {

@@ -33,6 +33,8 @@ public final class ClientProperties {
     public static final int RETRY_STAGE_RETRY_BACKOFF_MS = 1_000;
     /** The dead-letter stage's fetch long-poll. */
     public static final int DEAD_LETTER_FETCH_MAX_WAIT_MS = 5_000;
+    /** A transactional forwarder's max.block.ms: initTransactions and commitTransaction wait up to it. */
+    public static final int TRANSACTIONAL_MAX_BLOCK_MS = 10_000;
 
     private ClientProperties() {
     }
@@ -105,6 +107,19 @@ public final class ClientProperties {
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, FORWARDER_MAX_BLOCK_MS);
+        return props;
+    }
+
+    /**
+     * Settings for a stage's transactional forwarder ({@code flux.delivery = exactly-once}): the
+     * forwarder's, with {@code transactional.id} and a {@code max.block.ms} long enough for a
+     * transaction's commit ({@value #TRANSACTIONAL_MAX_BLOCK_MS} ms), which also bounds a send's wait.
+     */
+    public static Map<String, Object> transactionalForwarder(ClusterSettings cluster, Map<String, String> producerProperties,
+                                                             String name, String transactionalId) {
+        Map<String, Object> props = forwarder(cluster, producerProperties, name);
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, TRANSACTIONAL_MAX_BLOCK_MS);
         return props;
     }
 

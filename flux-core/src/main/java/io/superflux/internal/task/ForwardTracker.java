@@ -83,6 +83,8 @@ final class ForwardTracker {
     private final Map<TopicPartition, Integer> failing = new HashMap<>();
     private final Map<String, Unavailable> unavailable = new HashMap<>();
     private int inFlight;
+    /** Exactly-once: a forward of the open transaction failed, so the transaction must be aborted. */
+    private boolean abortNeeded;
 
     ForwardTracker(Forwarder forwarder, Clock clock, Stage stage, StageMeters meters) {
         this.forwarder = forwarder;
@@ -162,6 +164,18 @@ final class ForwardTracker {
 
     private void failed(Forward forward, Exception error) {
         meters.forwardError();
+        if (forwarder.transactional() && !isPermanent(error)) {
+            // A failed send leaves the transaction abortable: the stage aborts it and reads again
+            // from its last commit (nothing of the transaction was ever visible).
+            inFlight--;
+            if (!abortNeeded) {
+                log.warn("{}: forward of {}-{}@{} to {} failed in a transaction: {}; aborting it and reading again from the"
+                                + " last commit", stage, forward.source().topic(), forward.source().partition(),
+                        forward.pending().offset, forward.record().topic(), error.toString());
+            }
+            abortNeeded = true;
+            return;
+        }
         if (isTooLarge(error) && !forward.trimmed()) {
             log.warn("{}: forward of {}-{}@{} to {} is too large with its failure headers ({} bytes: {}); sending it with"
                             + " them trimmed", stage, forward.source().topic(), forward.source().partition(),
@@ -218,6 +232,23 @@ final class ForwardTracker {
         for (Retry retry : waiting) {
             retries.add(retry.forward().record().topic().equals(topic) ? new Retry(now, retry.forward()) : retry);
         }
+    }
+
+    /** Exactly-once: whether a forward failed and the open transaction must be aborted. */
+    boolean abortNeeded() {
+        return abortNeeded;
+    }
+
+    /**
+     * Exactly-once: the transaction was aborted and every partition's progress replaced, so the
+     * outcomes still to come are dropped by {@link #drain} as those of revoked partitions.
+     */
+    void aborted() {
+        abortNeeded = false;
+        inFlight -= retries.size(); // never sent: no outcome will come for them
+        retries.clear();
+        failing.clear();
+        unavailable.clear();
     }
 
     /** Milliseconds until the next resend, at most {@code max}. */

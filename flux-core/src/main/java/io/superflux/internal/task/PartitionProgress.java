@@ -37,6 +37,8 @@ final class PartitionProgress {
     /** The highest offset a lane started: records below it close gaps the commit needs. */
     private final java.util.concurrent.atomic.AtomicLong highestStarted = new java.util.concurrent.atomic.AtomicLong(NOTHING);
     private long next = NOTHING;
+    /** The first offset dispatched since this progress began: where an aborted transaction reads again. */
+    private long first = NOTHING;
     private long sent = NOTHING;
     private long confirmed = NOTHING;
     /** Due time (epoch ms) of the record started last: the stage's due lag is measured from it. */
@@ -44,12 +46,18 @@ final class PartitionProgress {
 
     /** The record at {@code offset} was handled. */
     void handled(long offset) {
+        if (first == NOTHING) {
+            first = offset;
+        }
         next = offset + 1;
     }
 
     /** The record at {@code offset} completes later; complete it with {@link #complete}. */
     Pending started(long offset) {
         Pending forward = new Pending(offset);
+        if (first == NOTHING) {
+            first = offset;
+        }
         pending.addLast(forward);
         next = offset + 1;
         return forward;
@@ -136,6 +144,14 @@ final class PartitionProgress {
     /** Due time of the record started last, 0 before the first. */
     long lastStartedDue() {
         return lastStartedDue;
+    }
+
+    /**
+     * Where to read again after an aborted transaction: the offset committed last, else the first
+     * offset dispatched; -1 if nothing was dispatched (the position is still right).
+     */
+    long rewindPoint() {
+        return confirmed != NOTHING ? confirmed : first;
     }
 
     /** The offset the broker confirmed last, or -1 before the first confirmed commit. */

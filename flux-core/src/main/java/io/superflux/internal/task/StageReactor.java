@@ -13,17 +13,23 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.random.RandomGenerator;
 
-import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.NoOffsetForPartitionException;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,6 +97,13 @@ final class StageReactor<V> implements Runnable {
     private final FetchRest rest;
     private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
     private final RecordTries tries = new RecordTries();
+    /** Exactly-once (a stage that forwards): commits go through {@link #forwarder}'s transactions. */
+    private final boolean exactlyOnce;
+    private final Forwarder forwarder;
+    /** Exactly-once: how long to hold every partition after an abort (grows while aborts repeat). */
+    private long abortBackoffMs;
+    /** Exactly-once: an abort set every partition back; the records of the poll in hand are stale. */
+    private boolean rewound;
     /** Null unless the task declared outage protection (never in the dead-letter stage). */
     private final OutageBreaker breaker;
     /** Lane outcomes that failed while the stage was paused for an outage: called again when it resumes. */
@@ -126,6 +139,8 @@ final class StageReactor<V> implements Runnable {
         this.dueTimes = new DueTimes(stage, spec.backoff(), settings.timeScale());
         this.throttle = new DueTimeThrottle(clock);
         this.forwards = new ForwardTracker(forwarder, clock, stage, meters);
+        this.forwarder = forwarder;
+        this.exactlyOnce = settings.exactlyOnce() && forwarder.transactional();
         this.commits = new OffsetCommitter(consumer, stage);
         this.resets = new OffsetResets(consumer, stage, settings.mainStageReset(), meters, clock);
         this.figures = new StageFigures(consumer, clock);
@@ -254,6 +269,9 @@ final class StageReactor<V> implements Runnable {
             lanes.drain(this::applyFinished);
         }
         forwards.drain(progress);
+        if (exactlyOnce && forwards.abortNeeded()) {
+            abortAndRewind();
+        }
         forwards.resendDue();
         probeWithParked();
         if (!throttle.releaseDue().isEmpty()) {
@@ -262,7 +280,11 @@ final class StageReactor<V> implements Runnable {
         reconcilePauses();
         long now = clock.millis();
         if (now >= nextCommitAt) {
-            commits.commitAsync(progress);
+            if (exactlyOnce) {
+                commitTransaction();
+            } else {
+                commits.commitAsync(progress);
+            }
             nextCommitAt = now + settings.commitInterval().toMillis();
             meters.figures(figures.compute(progress, throttle));
         }
@@ -306,18 +328,24 @@ final class StageReactor<V> implements Runnable {
     }
 
     private void dispatchInOrder(ConsumerRecords<byte[], byte[]> records) {
+        rewound = false;
         for (TopicPartition partition : records.partitions()) {
             PartitionProgress partitionProgress = progress.get(partition);
             if (partitionProgress == null || throttle.isHeld(partition)) {
                 continue; // revoked meanwhile, or fetched before it was held: read again later
             }
             for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
-                if (!offer(partition, partitionProgress, record) || stopping || failure != null) {
+                if (!offer(partition, partitionProgress, record) || stopping || failure != null || rewound) {
                     break;
                 }
+                if (exactlyOnce && clock.millis() >= nextCommitAt) {
+                    // A long batch must not keep its transaction open: commit between two records.
+                    commitTransaction();
+                    nextCommitAt = clock.millis() + settings.commitInterval().toMillis();
+                }
             }
-            if (stopping || failure != null) {
-                return; // undispatched records stay uncommitted and are read again after a restart
+            if (stopping || failure != null || rewound) {
+                return; // undispatched records stay uncommitted and are read again (after a restart, or a rewind)
             }
         }
     }
@@ -669,7 +697,7 @@ final class StageReactor<V> implements Runnable {
             fail(e);
         }
         Thread.interrupted();
-        commits.commitSync(progress, assigned, FINAL_COMMIT_TIMEOUT);
+        commitSync(assigned, FINAL_COMMIT_TIMEOUT);
         if (lanes != null) {
             lanes.shutdown(Duration.ofSeconds(1));
         }
@@ -685,6 +713,88 @@ final class StageReactor<V> implements Runnable {
         status.ended(failure);
         meters.close();
         log.info("{} of {} stopped", stage, taskName);
+    }
+
+    /** Commits {@code partitions} now: synchronously, or (exactly-once) by committing the open transaction. */
+    private void commitSync(Collection<TopicPartition> partitions, Duration timeout) {
+        if (!exactlyOnce) {
+            commits.commitSync(progress, partitions, timeout);
+            return;
+        }
+        try {
+            commitTransaction();
+        } catch (RuntimeException e) {
+            log.warn("{}: the final transaction did not commit ({}); its records will be read again", stage, e.toString());
+        }
+    }
+
+    /**
+     * Exactly-once: waits for the open transaction's forwards, then commits them together with the
+     * offsets of every record now complete. An abortable failure aborts and reads again from the
+     * last commit; a fenced producer (another process took over) stops the stage.
+     */
+    private void commitTransaction() {
+        try {
+            forwarder.flush(); // every forward of the transaction acknowledged, or failed
+        } catch (InterruptException e) {
+            Thread.interrupted();
+        }
+        forwards.drain(progress);
+        if (forwards.abortNeeded()) {
+            abortAndRewind();
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        progress.forEach((partition, partitionProgress) -> {
+            if (partitionProgress.needsConfirmedCommit()) {
+                offsets.put(partition, new OffsetAndMetadata(partitionProgress.committable()));
+            }
+        });
+        try {
+            forwarder.commitTransaction(offsets, consumer.groupMetadata());
+        } catch (ProducerFencedException | InvalidProducerEpochException | OutOfOrderSequenceException
+                 | org.apache.kafka.common.errors.AuthorizationException | UnsupportedVersionException e) {
+            throw e; // the producer cannot go on: the stage fails, the restart starts from the last commit
+        } catch (KafkaException e) {
+            log.warn("{}: committing the transaction failed ({}); aborting it and reading again from the last commit", stage,
+                    e.toString());
+            abortAndRewind();
+            return;
+        }
+        offsets.forEach((partition, offset) -> {
+            PartitionProgress partitionProgress = progress.get(partition);
+            partitionProgress.commitSent(offset.offset());
+            partitionProgress.commitConfirmed(offset.offset());
+        });
+        abortBackoffMs = 0;
+    }
+
+    /**
+     * Exactly-once: aborts the open transaction — none of its forwards or offsets is ever visible —
+     * and reads every partition again from its last commit (its calls run again: calls are
+     * at-least-once). Holds every partition briefly, longer while aborts repeat.
+     */
+    private void abortAndRewind() {
+        rewound = true;
+        forwarder.abortTransaction();
+        forwards.aborted();
+        abortBackoffMs = Math.min(10_000, Math.max(100, abortBackoffMs * 2));
+        long until = clock.millis() + abortBackoffMs;
+        List<TopicPartition> partitions = new ArrayList<>(progress.keySet());
+        throttle.drop(partitions);
+        parked.clear();
+        for (TopicPartition partition : partitions) {
+            long from = progress.get(partition).rewindPoint();
+            progress.put(partition, new PartitionProgress()); // outcomes still to come for the old one are dropped
+            tries.forget(partition);
+            if (from >= 0) {
+                hold(partition, from, until);
+            }
+        }
+        if (breaker != null && breaker.probeUnderWay()) {
+            breaker.probeInconclusive(clock.millis());
+        }
+        log.warn("{}: transaction aborted; reading again from the last commit in {} ms", stage, abortBackoffMs);
     }
 
     private void forget(Collection<TopicPartition> partitions) {
@@ -709,7 +819,7 @@ final class StageReactor<V> implements Runnable {
                 return;
             }
             if (closing) { // leaving the group at the end of finish(): everything was settled and committed
-                commits.commitSync(progress, partitions, COMMIT_WHILE_CLOSING);
+                commitSync(partitions, COMMIT_WHILE_CLOSING);
                 forget(partitions);
                 return;
             }
@@ -728,7 +838,7 @@ final class StageReactor<V> implements Runnable {
             } catch (ForwardRefusedException e) {
                 fail(e); // the loop ends after this poll; the rebalance itself goes on
             }
-            commits.commitSync(progress, partitions, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            commitSync(partitions, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             forget(partitions);
             log.info("{}: partitions revoked: {}", stage, numbers(partitions));
         }

@@ -14,7 +14,9 @@ import java.util.Optional;
  * @param mainStageReset     where the main stage starts without a committed offset
  * @param groupInstanceId    the consumer's group.instance.id (static membership), or empty
  * @param leaveGroupOnClose  whether closing the consumer leaves the group even as a static member
+ * @param exactlyOnce        forwards and offsets in one transaction per commit ({@code flux.delivery = exactly-once})
  */
 record StageSettings(double timeScale, Duration commitInterval, Duration shutdownTimeout, Duration revocationBudget,
-                     OffsetResets.Policy mainStageReset, Optional<String> groupInstanceId, boolean leaveGroupOnClose) {
+                     OffsetResets.Policy mainStageReset, Optional<String> groupInstanceId, boolean leaveGroupOnClose,
+                     boolean exactlyOnce) {
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -21,7 +22,9 @@ import org.slf4j.LoggerFactory;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.superflux.ClusterSettings;
+import io.superflux.DeliveryGuarantee;
 import io.superflux.FluxConfig;
+import io.superflux.FluxConfigException;
 import io.superflux.Worker;
 import io.superflux.internal.kafka.ClientProperties;
 import io.superflux.retry.Stage;
@@ -43,6 +46,8 @@ public final class TaskWorker implements Worker {
     private final List<StageReactor<?>> reactors = new ArrayList<>();
     private final List<io.superflux.internal.kafka.ClientMetrics> clientMetrics = new ArrayList<>();
     private final Forwarder forwarder;
+    /** Exactly-once: each forwarding stage's own transactional forwarder. */
+    private final List<Forwarder> stageForwarders = new ArrayList<>();
     private final Duration shutdownTimeout;
     private final AtomicInteger running;
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -77,6 +82,13 @@ public final class TaskWorker implements Worker {
         forwarder.warmUp(plan.topics().subList(1, plan.topics().size()));
         forwarder.bindMetrics(meters);
         List<Stage> stages = selection.stages().stream().map(plan::stage).toList();
+        boolean exactlyOnce = config.delivery() == DeliveryGuarantee.EXACTLY_ONCE;
+        if (exactlyOnce && task.spec().concurrency() > 1) {
+            forwarder.close();
+            throw new FluxConfigException("flux.delivery", "flux.delivery = exactly-once needs tasks that run one record at a"
+                    + " time, but " + task.getClass().getSimpleName() + " has concurrency(" + task.spec().concurrency()
+                    + "): use concurrency(1) or flux.delivery = at-least-once");
+        }
         TaskWorker worker = new TaskWorker(task, forwarder, config.shutdownTimeout(), stages.size(), onTerminated);
         String name = task.getClass().getSimpleName();
         List<KafkaConsumer<byte[], byte[]>> consumers = new ArrayList<>();
@@ -88,6 +100,15 @@ public final class TaskWorker implements Worker {
                 properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
                 Optional<String> groupInstanceId = config.membership().groupInstanceId(stage.group());
                 groupInstanceId.ifPresent(id -> properties.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
+                Forwarder stageForwarder = forwarder;
+                if (exactlyOnce) {
+                    properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // aborted forwards are never read
+                    if (stage.kind() != Stage.Kind.DEAD_LETTER) {
+                        stageForwarder = transactionalForwarder(cluster, config, stage, groupInstanceId);
+                        worker.stageForwarders.add(stageForwarder);
+                        stageForwarder.bindMetrics(meters);
+                    }
+                }
                 KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties,
                         new ByteArrayDeserializer(), new ByteArrayDeserializer());
                 consumers.add(consumer);
@@ -95,7 +116,7 @@ public final class TaskWorker implements Worker {
                 StageMeters stageMeters = new StageMeters(meters, name, stage);
                 stageMeters.status().limitMillis(config.healthCallTimeout().map(Duration::toMillis)
                         .orElse(maxPollIntervalMs(properties)));
-                worker.reactors.add(newReactor(task, stage, consumer, forwarder, partitions,
+                worker.reactors.add(newReactor(task, stage, consumer, stageForwarder, partitions,
                         settings(config, properties, mainStageReset, groupInstanceId), stageMeters));
             }
         } catch (RuntimeException e) {
@@ -103,6 +124,7 @@ public final class TaskWorker implements Worker {
             consumers.forEach(KafkaConsumer::close);
             worker.clientMetrics.forEach(io.superflux.internal.kafka.ClientMetrics::close);
             forwarder.close();
+            worker.stageForwarders.forEach(Forwarder::close);
             throw e;
         }
         for (StageReactor<?> reactor : worker.reactors) {
@@ -127,6 +149,19 @@ public final class TaskWorker implements Worker {
     }
 
     /**
+     * A stage's transactional forwarder. Its {@code transactional.id} is stable across restarts
+     * when the worker has an instance id, so a restarted worker aborts at once what its
+     * predecessor left open; without one it is unique per process, and a killed worker's open
+     * transaction holds up read_committed readers until {@code transaction.timeout.ms} (60 s).
+     */
+    private static Forwarder transactionalForwarder(ClusterSettings cluster, FluxConfig config, Stage stage,
+                                                    Optional<String> groupInstanceId) {
+        String transactionalId = cluster.clientId() + "-" + groupInstanceId.orElse(stage.group() + "-" + UUID.randomUUID());
+        return Forwarder.transactional(ClientProperties.transactionalForwarder(cluster, config.producer().properties(),
+                stage.group() + "-forwarder", transactionalId));
+    }
+
+    /**
      * A revocation must finish well inside the group's rebalance timeout (max.poll.interval.ms, in
      * both group protocols), or the member is expelled and every partition stalls: it waits at most
      * half of it, and never longer than a stop would.
@@ -136,7 +171,8 @@ public final class TaskWorker implements Worker {
         long rebalanceTimeoutMs = maxPollIntervalMs(consumerProperties);
         Duration budget = Duration.ofMillis(Math.min(config.shutdownTimeout().toMillis(), rebalanceTimeoutMs / 2));
         return new StageSettings(config.retryTimeScale(), config.commitInterval(), config.shutdownTimeout(), budget,
-                mainStageReset, groupInstanceId, config.membership().leaveGroupOnShutdown());
+                mainStageReset, groupInstanceId, config.membership().leaveGroupOnShutdown(),
+                config.delivery() == DeliveryGuarantee.EXACTLY_ONCE);
     }
 
     private static long maxPollIntervalMs(Map<String, Object> consumerProperties) {
@@ -176,6 +212,7 @@ public final class TaskWorker implements Worker {
                 clientMetrics.forEach(io.superflux.internal.kafka.ClientMetrics::close);
                 try {
                     forwarder.close();
+                    stageForwarders.forEach(Forwarder::close);
                 } catch (RuntimeException e) {
                     log.warn("Closing the forwarder of {} failed: {}", task.getClass().getSimpleName(), e.toString());
                 } finally {

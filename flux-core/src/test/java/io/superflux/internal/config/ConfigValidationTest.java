@@ -53,6 +53,15 @@ class ConfigValidationTest {
     }
 
     @Test
+    void deliveryIsAtLeastOnceByDefaultAndAnUnknownGuaranteeNamesTheAllowedOnes() {
+        assertEquals(io.superflux.DeliveryGuarantee.AT_LEAST_ONCE, ConfigFixture.load("").delivery());
+        assertEquals(io.superflux.DeliveryGuarantee.EXACTLY_ONCE, ConfigFixture.load("flux.delivery = Exactly-Once").delivery());
+        FluxConfigException e = rejected("flux.delivery = exactly-twice");
+        assertEquals("flux.delivery", e.key());
+        assertMessage(e, "flux.delivery", "\"exactly-twice\"", "at-least-once, exactly-once", "application.conf");
+    }
+
+    @Test
     void membershipIsDynamicByDefaultAndAnInstanceIdMustSuitKafka() {
         assertEquals(java.util.Optional.empty(), ConfigFixture.load("").membership().instanceId());
         assertTrue(ConfigFixture.load("").membership().leaveGroupOnShutdown());

@@ -110,7 +110,7 @@ class StageReactorCommitTest {
         Forwarder forwarder = new Forwarder(new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()));
         reactor = new StageReactor<>(task, stage, consumer, forwarder, Map.of(TOPIC, 1), Clock.systemUTC(),
                 new SplittableRandom(1), new StageSettings(1.0, Duration.ofMillis(20), Duration.ofSeconds(5),
-                        Duration.ofSeconds(5), OffsetResets.Policy.EARLIEST, java.util.Optional.empty(), true),
+                        Duration.ofSeconds(5), OffsetResets.Policy.EARLIEST, java.util.Optional.empty(), true, false),
                 new StageMeters(new SimpleMeterRegistry(), "NoOpTask", stage));
         consumer.updateBeginningOffsets(Map.of(PARTITION, 0L));
         consumer.schedulePollTask(() -> {
