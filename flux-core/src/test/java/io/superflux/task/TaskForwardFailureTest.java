@@ -42,6 +42,37 @@ class TaskForwardFailureTest {
     }
 
     @Test
+    void exactlyOnceARecordTheRetryTopicRefusesStopsTheStageInsteadOfAbortingForever(EmbeddedKafka kafka) throws Exception {
+        SuperFlux.configure(c -> c.brokers(kafka.bootstrapServers()).clientId("task-test").retryTimeScale(0.001)
+                .set("flux.delivery", "exactly-once").set("flux.consumer.commit-interval", "100ms")
+                .shutdownTimeout(Duration.ofSeconds(20)));
+        String topic = kafka.createUniqueTopic("undeliverable-eos", 1);
+        String big = randomText(2_000);
+        String longMessage = randomText(3_000).substring(2_000); // 1 KiB in flux-exception-message, 200 bytes trimmed
+        ScriptedTask task = new ScriptedTask(TaskSpec.topic(topic).group("g").retries(1), message -> {
+            if (message.stage() == 0 && message.value().equals(big)) {
+                throw new IllegalStateException(longMessage);
+            }
+        });
+        String retryTopic = task.spec().plan().stage(1).topic();
+        // Too large with the full failure headers (the stack trace), small enough trimmed: at-least-once
+        // would send it again trimmed; in a transaction that send fails too, and a rewind would repeat it all.
+        kafka.createTopic(retryTopic, 1, Map.of("max.message.bytes", "3200"));
+        Producer<String> producer = Producer.of(ProducerSpec.topic(topic));
+        producer.produce("first", "k").get(10, TimeUnit.SECONDS);
+        producer.produce(big, "k").get(10, TimeUnit.SECONDS);
+        producer.produce("after", "k").get(10, TimeUnit.SECONDS);
+        Worker worker = SuperFlux.start(task);
+
+        assertTrue(worker.awaitTermination(Duration.ofSeconds(30)), "the stage stops instead of aborting and retrying forever");
+        String error = worker.failure().map(Throwable::getMessage).orElse("(no failure)");
+        assertTrue(error.contains(retryTopic) && error.contains("max.message.bytes") && error.contains("exactly-once"), error);
+        assertTrue(committed(kafka, "g", new TopicPartition(topic, 0)) <= 1, "never past the record whose forward failed");
+        assertEquals(1, task.callsInStage(0).stream().filter(c -> c.message().value().equals(big)).count(),
+                "called once, not in an abort loop");
+    }
+
+    @Test
     void aRetryTopicThatRefusesTheRecordStopsTheStageAndCommitsNothingPastIt(EmbeddedKafka kafka) throws Exception {
         TaskTestSupport.configure(kafka);
         String topic = kafka.createUniqueTopic("undeliverable", 1);

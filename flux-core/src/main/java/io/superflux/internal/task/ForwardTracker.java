@@ -164,6 +164,14 @@ final class ForwardTracker {
 
     private void failed(Forward forward, Exception error) {
         meters.forwardError();
+        if (forwarder.transactional() && isTooLarge(error)) {
+            // Exactly-once cannot send it again trimmed (the transaction is now abortable), and reading
+            // it again would fail the same way: stop, as for a record too large even trimmed.
+            inFlight--;
+            forward.progress().giveUp(forward.pending());
+            throw new ForwardRefusedException(refusal(forward, error).replace("even with its failure headers trimmed",
+                    "with its failure headers (exactly-once does not trim them)"), error);
+        }
         if (forwarder.transactional() && !isPermanent(error)) {
             // A failed send leaves the transaction abortable: the stage aborts it and reads again
             // from its last commit (nothing of the transaction was ever visible).
