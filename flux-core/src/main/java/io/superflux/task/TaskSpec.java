@@ -80,9 +80,7 @@ public final class TaskSpec<V> {
 
     /** The consumer group of the main stage; retry stages use {@code <group>-<n>}. */
     public TaskSpec<V> group(String group) {
-        TaskSpec<V> copy = copy(deserializer);
-        copy.group = requireName(group, "group");
-        return copy;
+        return with(copy -> copy.group = requireName(group, "group"));
     }
 
     /** The number of retry stages, 0 or more (default {@value #DEFAULT_RETRIES}). */
@@ -90,24 +88,18 @@ public final class TaskSpec<V> {
         if (retries < 0 || retries > 100) {
             throw new IllegalArgumentException("retries must be from 0 to 100, not " + retries);
         }
-        TaskSpec<V> copy = copy(deserializer);
-        copy.retries = retries;
-        return copy;
+        return with(copy -> copy.retries = retries);
     }
 
     /** The wait before each retry stage. */
     public TaskSpec<V> backoff(Backoff backoff) {
-        TaskSpec<V> copy = copy(deserializer);
-        copy.backoff = Objects.requireNonNull(backoff, "backoff");
-        return copy;
+        return with(copy -> copy.backoff = Objects.requireNonNull(backoff, "backoff"));
     }
 
     /** Exceptions (and their subclasses) that no retry can cure: they go straight to the dead letters. */
     @SafeVarargs
     public final TaskSpec<V> fatal(Class<? extends Throwable>... types) {
-        TaskSpec<V> copy = copy(deserializer);
-        copy.fatal = List.of(types);
-        return copy;
+        return with(copy -> copy.fatal = List.of(types));
     }
 
     /**
@@ -134,9 +126,7 @@ public final class TaskSpec<V> {
         for (Class<? extends Throwable> type : types) {
             more.add(new Route(Objects.requireNonNull(type, "routeTo: exception type"), stage));
         }
-        TaskSpec<V> copy = copy(deserializer);
-        copy.routes = List.copyOf(more);
-        return copy;
+        return with(copy -> copy.routes = List.copyOf(more));
     }
 
     /**
@@ -160,10 +150,10 @@ public final class TaskSpec<V> {
             throw new IllegalArgumentException("retryInPlace: backoff must be from 0 to " + MAX_IN_PLACE_BACKOFF.toMinutes()
                     + " minutes, not " + backoff);
         }
-        TaskSpec<V> copy = copy(deserializer);
-        copy.inPlaceAttempts = attempts;
-        copy.inPlaceBackoff = backoff;
-        return copy;
+        return with(copy -> {
+            copy.inPlaceAttempts = attempts;
+            copy.inPlaceBackoff = backoff;
+        });
     }
 
     /**
@@ -173,9 +163,7 @@ public final class TaskSpec<V> {
      * While paused the stage logs it at WARN and {@code flux_stage_outage} is 1.
      */
     public TaskSpec<V> outageProtection(OutageProtection policy) {
-        TaskSpec<V> copy = copy(deserializer);
-        copy.outageProtection = Objects.requireNonNull(policy, "outageProtection");
-        return copy;
+        return with(copy -> copy.outageProtection = Objects.requireNonNull(policy, "outageProtection"));
     }
 
     /**
@@ -214,15 +202,18 @@ public final class TaskSpec<V> {
         if (concurrency < 1 || concurrency > 1_000) {
             throw new IllegalArgumentException("concurrency must be from 1 to 1000, not " + concurrency);
         }
-        TaskSpec<V> copy = copy(deserializer);
-        copy.concurrency = concurrency;
-        return copy;
+        return with(copy -> copy.concurrency = concurrency);
     }
 
     /** Consume from the cluster called {@code name} ({@code flux.clusters.<name>}). */
     public TaskSpec<V> cluster(String name) {
+        return with(copy -> copy.cluster = Objects.requireNonNull(name, "cluster"));
+    }
+
+    /** A copy of this spec with {@code change} applied (to the copy only, before anyone else sees it). */
+    private TaskSpec<V> with(java.util.function.Consumer<TaskSpec<V>> change) {
         TaskSpec<V> copy = copy(deserializer);
-        copy.cluster = Objects.requireNonNull(name, "cluster");
+        change.accept(copy);
         return copy;
     }
 

@@ -91,7 +91,7 @@ final class RecordRunner<V> {
 
     /** In-place retries and a failed deserializer's retries on a lane: only this record's key waits. */
     private RecordOutcome runOnLane(ConsumerRecord<byte[], byte[]> record) {
-        List<RecordOutcome.FailedAttempt> attempts = new ArrayList<>(0);
+        List<RecordOutcome.FailedAttempt> attempts = null; // allocated only when a call fails
         int deserializerFailures = 0;
         while (true) {
             RecordOutcome outcome = runOnce(record);
@@ -101,11 +101,14 @@ final class RecordRunner<V> {
                 log.error("The deserializer of {} failed for {}-{}@{} (attempt {}): {}; reading it again in {} ms;"
                                 + " the record is kept", status.task(), record.topic(), record.partition(), record.offset(),
                         deserializerFailures, SafeText.describe(outcome.error()), wait);
-            } else if (outcome.retriableInPlace() && attempts.size() < inPlaceAttempts) {
+            } else if (outcome.retriableInPlace() && (attempts == null ? 0 : attempts.size()) < inPlaceAttempts) {
+                if (attempts == null) {
+                    attempts = new ArrayList<>(inPlaceAttempts);
+                }
                 attempts.add(new RecordOutcome.FailedAttempt(System.currentTimeMillis(), outcome.error()));
                 wait = inPlaceWaitMillis();
             } else {
-                return outcome.after(attempts);
+                return attempts == null ? outcome : outcome.after(attempts);
             }
             if (!waitOnLane(wait)) {
                 return RecordOutcome.LEAVE_UNCOMMITTED; // stopping: read again after the restart, retried then

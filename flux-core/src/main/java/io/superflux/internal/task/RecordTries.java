@@ -28,6 +28,9 @@ final class RecordTries {
 
     /** The record's in-place attempts so far (empty if none), forgetting them: it is done in this stage. */
     List<RecordOutcome.FailedAttempt> done(TopicPartition partition, long offset) {
+        if (byPartition.isEmpty()) {
+            return List.of(); // the common case, once per handled record: no lookup
+        }
         Tries tries = byPartition.remove(partition);
         return tries == null || tries.offset != offset ? List.of() : tries.inPlace;
     }
