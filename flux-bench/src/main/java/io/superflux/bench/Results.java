@@ -55,6 +55,7 @@ final class Results {
             }
         }
         results.add(Result.single("idle cpu (7 stages, 5 retries)", median("idle-flux", "value"), "% of a core", "<= 1"));
+        results.add(Result.single("idle cpu: of which JIT compilation", median("idle-flux", "jit_pct"), "% of a core", "report"));
         results.add(Result.single("idle fetch requests", median("idle-flux", "fetches_per_s"), "requests/s", "report"));
         for (int processes : new int[] {1, 2, 4}) {
             results.add(Result.single("scale: " + processes + " process(es) × concurrency 16, 16 partitions",
