@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -20,6 +21,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.superflux.bench.measure.CpuClock;
@@ -312,11 +314,27 @@ public final class BenchMain {
     private String create(Admin admin, String base, int partitions) throws Exception {
         String name = base + "-" + RUN_ID; // a second run against the same broker gets topics of its own
         admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        while (admin.describeTopics(List.of(name)).allTopicNames().get(30, TimeUnit.SECONDS).get(name).partitions().stream()
-                .anyMatch(p -> p.leader() == null)) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!hasLeaders(admin, name)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("topic " + name + " has partitions without a leader 30 s after its creation");
+            }
             Thread.sleep(20);
         }
         return name;
+    }
+
+    /** Whether every partition of a topic just created has a leader; false while the broker's metadata does not know it yet. */
+    private static boolean hasLeaders(Admin admin, String topic) throws Exception {
+        try {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions().stream()
+                    .allMatch(p -> p.leader() != null);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     /** A topic with {@code count} 100-byte records over 1,000 keys (not measured). */
