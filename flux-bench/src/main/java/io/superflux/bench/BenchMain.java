@@ -267,8 +267,8 @@ public final class BenchMain {
                 measurement.get("value"), optional(measurement, "cpu_s_per_m"), optional(measurement, "broker_cpu_s_per_m"),
                 optional(measurement, "heap_peak_mib"), optional(measurement, "gc_share_pct")));
         if (measurement.has("p99_ms")) {
-            log(String.format("  %-28s latency p50 %.2f  p99 %.2f  p999 %.2f  max %.2f ms", name, measurement.get("p50_ms"),
-                    measurement.get("p99_ms"), measurement.get("p999_ms"), optional(measurement, "max_ms")));
+            log(String.format("  %-28s latency p50 %.2f  p99 %.2f  p999 %.2f  max %.2f ms", name, optional(measurement, "p50_ms"),
+                    measurement.get("p99_ms"), optional(measurement, "p999_ms"), optional(measurement, "max_ms")));
         }
     }
 
