@@ -23,7 +23,8 @@ import io.superflux.task.TaskSpec;
  * {@code latency}: records produced at a fixed rate (a burst every millisecond), each carrying
  * its send time ({@code System.nanoTime()}, same JVM); latency = the consumer's call − send time.
  * The same load producer ({@code linger.ms} 0, acks=all) feeds Flux's stage 0, the lean raw poll
- * loop and a Spring Kafka record listener. 10 s of warm-up, then a 30 s window (a p99 over 10 s moved by ±5 ms from run to run of the same side).
+ * loop and a Spring Kafka record listener. 10 s of warm-up, then a 30 s window (a p99 over 10 s
+ * moved by ±5 ms from run to run of the same side).
  */
 final class LatencyRuns {
     private static final long WARM_UP_MS = 10_000;

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -211,7 +212,7 @@ public final class TaskSpec<V> {
     }
 
     /** A copy of this spec with {@code change} applied (to the copy only, before anyone else sees it). */
-    private TaskSpec<V> with(java.util.function.Consumer<TaskSpec<V>> change) {
+    private TaskSpec<V> with(Consumer<TaskSpec<V>> change) {
         TaskSpec<V> copy = copy(deserializer);
         change.accept(copy);
         return copy;

@@ -164,14 +164,6 @@ final class ForwardTracker {
 
     private void failed(Forward forward, Exception error) {
         meters.forwardError();
-        if (forwarder.transactional() && isTooLarge(error)) {
-            // Exactly-once cannot send it again trimmed (the transaction is now abortable), and reading
-            // it again would fail the same way: stop, as for a record too large even trimmed.
-            inFlight--;
-            forward.progress().giveUp(forward.pending());
-            throw new ForwardRefusedException(refusal(forward, error).replace("even with its failure headers trimmed",
-                    "with its failure headers (exactly-once does not trim them)"), error);
-        }
         if (forwarder.transactional() && !isPermanent(error)) {
             // A failed send leaves the transaction abortable: the stage aborts it and reads again
             // from its last commit (nothing of the transaction was ever visible).
@@ -184,7 +176,9 @@ final class ForwardTracker {
             abortNeeded = true;
             return;
         }
-        if (isTooLarge(error) && !forward.trimmed()) {
+        // Exactly-once cannot send it again trimmed (the failed send left the transaction abortable, and
+        // reading it again would fail the same way): there a record too large is refused at once.
+        if (isTooLarge(error) && !forward.trimmed() && !forwarder.transactional()) {
             log.warn("{}: forward of {}-{}@{} to {} is too large with its failure headers ({} bytes: {}); sending it with"
                             + " them trimmed", stage, forward.source().topic(), forward.source().partition(),
                     forward.pending().offset, forward.record().topic(), sizeOf(forward.record()), error.getMessage());
@@ -312,7 +306,8 @@ final class ForwardTracker {
         String target = forward.record().topic();
         String hint;
         if (isTooLarge(error)) {
-            hint = "the record is " + sizeOf(forward.record()) + " bytes even with its failure headers trimmed: raise"
+            hint = "the record is " + sizeOf(forward.record()) + " bytes " + (forward.trimmed()
+                    ? "even with its failure headers trimmed" : "with its failure headers (exactly-once does not trim them)") + ": raise"
                     + " max.message.bytes of topic " + target + " (and, above 1 MiB, max.request.size under"
                     + " flux.producer.properties)";
         } else if (error instanceof AuthorizationException) {
