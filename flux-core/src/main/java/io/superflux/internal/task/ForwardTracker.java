@@ -253,6 +253,15 @@ final class ForwardTracker {
         unavailable.clear();
     }
 
+    /** What it still keeps, by name (all zero once nothing is in flight). */
+    Map<String, Integer> leftovers() {
+        Map<String, Integer> left = new java.util.LinkedHashMap<>();
+        left.put("forwards to resend", retries.size());
+        left.put("partitions failing a forward", failing.size());
+        left.put("topics unavailable", unavailable.size());
+        return left;
+    }
+
     /** Milliseconds until the next resend, at most {@code max}. */
     long millisUntilNextResend(long max) {
         Retry next = retries.peek();

@@ -4,10 +4,8 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs work on a fixed pool of threads, keeping work of the same key in submission order and one
@@ -16,17 +14,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Work without a key runs unordered. The reactor bounds how much is queued.
  */
 final class KeyOrderedExecutor {
-    private final ThreadPoolExecutor pool;
+    private final ExecutorService pool;
     /** Keys with work running; the queue holds what waits behind it. */
     private final ConcurrentHashMap<ByteBuffer, ArrayDeque<Runnable>> busy = new ConcurrentHashMap<>();
 
-    KeyOrderedExecutor(int threads, String threadNamePrefix) {
-        AtomicInteger sequence = new AtomicInteger();
-        pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), runnable -> {
-            Thread thread = new Thread(runnable, threadNamePrefix + "-worker-" + sequence.getAndIncrement());
-            thread.setDaemon(true);
-            return thread;
-        });
+    /** Runs work on {@code pool}'s threads (one per lane). */
+    KeyOrderedExecutor(ExecutorService pool) {
+        this.pool = pool;
     }
 
     /** Runs {@code work} after every earlier work of {@code key}; a null key runs unordered. */

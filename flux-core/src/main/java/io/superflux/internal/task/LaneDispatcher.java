@@ -34,8 +34,8 @@ final class LaneDispatcher {
     private volatile boolean stopping;
     private boolean full;
 
-    LaneDispatcher(int concurrency, String threadNamePrefix, RecordRunner<?> runner) {
-        this.executor = new KeyOrderedExecutor(concurrency, threadNamePrefix);
+    LaneDispatcher(java.util.concurrent.ExecutorService lanes, RecordRunner<?> runner, int concurrency) {
+        this.executor = new KeyOrderedExecutor(lanes);
         this.runner = runner;
         this.maxInFlight = Math.max(1_000, 50 * concurrency);
     }

@@ -56,6 +56,7 @@ final class RecordRunner<V> {
     private final int inPlaceAttempts;
     private final long inPlaceBackoffMillis;
     private final double timeScale;
+    private final StageTime time;
     private volatile boolean interruptedForStop;
     private volatile boolean retriesStopped;
     /** The thread running a call in sequential mode, so that a stop interrupts the call and nothing else. */
@@ -63,11 +64,13 @@ final class RecordRunner<V> {
 
     /** {@code onReactorThread}: records run on the reactor thread (sequential mode), not on lanes. */
     RecordRunner(Task<V> task, Stage stage, boolean onReactorThread) {
-        this(task, stage, onReactorThread, new StageStatus(task.getClass().getSimpleName(), stage, System.currentTimeMillis()), 1.0);
+        this(task, stage, onReactorThread, new StageStatus(task.getClass().getSimpleName(), stage, System.currentTimeMillis()), 1.0,
+                StageTime.SYSTEM);
     }
 
     /** The same, telling {@code status} which calls are under way; lane waits scaled by {@code timeScale}. */
-    RecordRunner(Task<V> task, Stage stage, boolean onReactorThread, StageStatus status, double timeScale) {
+    RecordRunner(Task<V> task, Stage stage, boolean onReactorThread, StageStatus status, double timeScale, StageTime time) {
+        this.time = time;
         TaskSpec<V> spec = task.spec();
         this.status = status;
         this.task = task;
@@ -105,7 +108,7 @@ final class RecordRunner<V> {
                 if (attempts == null) {
                     attempts = new ArrayList<>(inPlaceAttempts);
                 }
-                attempts.add(new RecordOutcome.FailedAttempt(System.currentTimeMillis(), outcome.error()));
+                attempts.add(new RecordOutcome.FailedAttempt(time.millis(), outcome.error()));
                 wait = inPlaceWaitMillis();
             } else {
                 return attempts == null ? outcome : outcome.after(attempts);
@@ -131,7 +134,7 @@ final class RecordRunner<V> {
             return false;
         }
         try {
-            Thread.sleep(millis);
+            time.sleep(millis);
             return !retriesStopped && !interruptedForStop;
         } catch (InterruptedException e) {
             return false;
@@ -165,7 +168,7 @@ final class RecordRunner<V> {
         } else {
             caller = laneCallers.get();
         }
-        caller.slot.start(record.partition(), record.offset(), System.currentTimeMillis());
+        caller.slot.start(record.partition(), record.offset(), time.millis());
         caller.context.enter(record, message.key());
         try {
             if (deadLetters) {

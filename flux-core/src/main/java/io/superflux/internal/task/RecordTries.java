@@ -35,6 +35,11 @@ final class RecordTries {
         return tries == null || tries.offset != offset ? List.of() : tries.inPlace;
     }
 
+    /** Records with tries kept. */
+    int size() {
+        return byPartition.size();
+    }
+
     /** Forgets revoked partitions: their next owner starts afresh. */
     void forget(TopicPartition partition) {
         byPartition.remove(partition);

@@ -1,6 +1,5 @@
 package io.superflux.internal.task;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -80,7 +79,7 @@ final class StageReactor<V> implements Runnable {
     private final Stage stage;
     private final Consumer<byte[], byte[]> consumer;
     private final Map<String, Integer> partitionCounts;
-    private final Clock clock;
+    private final StageTime clock;
     private final RandomGenerator random;
     private final StageSettings settings;
     private final StageMeters meters;
@@ -120,8 +119,8 @@ final class StageReactor<V> implements Runnable {
     private volatile java.util.function.Consumer<Throwable> failureListener = error -> { };
 
     StageReactor(Task<V> task, Stage stage, Consumer<byte[], byte[]> consumer, Forwarder forwarder,
-                 Map<String, Integer> partitionCounts, Clock clock, RandomGenerator random, StageSettings settings,
-                 StageMeters meters) {
+                 Map<String, Integer> partitionCounts, StageTime clock, RandomGenerator random, StageSettings settings,
+                 StageMeters meters, LanePools lanePools) {
         this.taskName = task.getClass().getSimpleName();
         this.spec = task.spec();
         this.plan = spec.plan();
@@ -134,8 +133,8 @@ final class StageReactor<V> implements Runnable {
         this.meters = meters;
         int concurrency = stage.kind() == Stage.Kind.DEAD_LETTER ? 1 : spec.concurrency();
         this.status = meters.status();
-        this.runner = new RecordRunner<>(task, stage, concurrency == 1, status, settings.timeScale());
-        this.lanes = concurrency > 1 ? new LaneDispatcher(concurrency, "flux-" + stage.group(), runner) : null;
+        this.runner = new RecordRunner<>(task, stage, concurrency == 1, status, settings.timeScale(), clock);
+        this.lanes = concurrency > 1 ? new LaneDispatcher(lanePools.create(concurrency, "flux-" + stage.group()), runner, concurrency) : null;
         this.dueTimes = new DueTimes(stage, spec.backoff(), settings.timeScale());
         this.throttle = new DueTimeThrottle(clock);
         this.forwards = new ForwardTracker(forwarder, clock, stage, meters);
@@ -164,7 +163,7 @@ final class StageReactor<V> implements Runnable {
     /** Asks the reactor to stop: it finishes the records in hand (within the shutdown timeout), commits and closes its consumer. */
     void stop() {
         if (!stopping) {
-            stopDeadlineNanos = System.nanoTime() + settings.shutdownTimeout().toNanos();
+            stopDeadlineNanos = clock.nanos() + settings.shutdownTimeout().toNanos();
             stopping = true;
             status.stopping();
             if (lanes != null) {
@@ -187,6 +186,22 @@ final class StageReactor<V> implements Runnable {
     /** Tells {@code listener} (from this reactor's thread) the moment the stage fails, before it winds down. */
     void onFailure(java.util.function.Consumer<Throwable> listener) {
         this.failureListener = listener;
+    }
+
+    /**
+     * What the stage still keeps, by name: after a stop every count must be zero (the simulation
+     * checks it), else some state outlived the records it was for.
+     */
+    Map<String, Integer> leftovers() {
+        Map<String, Integer> left = new java.util.LinkedHashMap<>();
+        left.put("partition progress", progress.size());
+        left.put("held partitions", throttle.held().size());
+        left.put("record tries", tries.size());
+        left.put("parked records", parked.size());
+        left.put("forwards in flight", forwards.inFlight());
+        left.putAll(forwards.leftovers());
+        left.put("records on lanes", lanes == null ? 0 : lanes.inFlight());
+        return left;
     }
 
     /** The error that stopped the reactor, or null. */
@@ -660,11 +675,11 @@ final class StageReactor<V> implements Runnable {
             if (inFlight(partitions) == 0) {
                 return true;
             }
-            if (System.nanoTime() >= deadlineNanos) {
+            if (clock.nanos() >= deadlineNanos) {
                 return false;
             }
             try {
-                Thread.sleep(1);
+                clock.sleep(1);
             } catch (InterruptedException e) {
                 return false;
             }
@@ -685,10 +700,10 @@ final class StageReactor<V> implements Runnable {
         Thread.interrupted(); // a stop's interrupt that reached this thread must not prevent the final commit
         Set<TopicPartition> assigned = new HashSet<>(progress.keySet());
         try {
-            long deadline = stopping ? stopDeadlineNanos : System.nanoTime() + settings.shutdownTimeout().toNanos();
+            long deadline = stopping ? stopDeadlineNanos : clock.nanos() + settings.shutdownTimeout().toNanos();
             if (!settle(assigned, deadline)) {
                 interruptCalls(); // what still runs is interrupted, and left uncommitted
-                if (!settle(assigned, System.nanoTime() + INTERRUPT_GRACE_NANOS)) {
+                if (!settle(assigned, clock.nanos() + INTERRUPT_GRACE_NANOS)) {
                     log.warn("{}: {} record(s) still running or being forwarded after {}; they are not committed and"
                             + " will be read again", stage, inFlight(assigned), settings.shutdownTimeout());
                 }
@@ -823,7 +838,7 @@ final class StageReactor<V> implements Runnable {
                 forget(partitions);
                 return;
             }
-            long deadline = System.nanoTime() + settings.revocationBudget().toNanos();
+            long deadline = clock.nanos() + settings.revocationBudget().toNanos();
             for (TopicPartition partition : partitions) {
                 PartitionProgress partitionProgress = progress.get(partition);
                 if (partitionProgress != null) {
@@ -838,7 +853,7 @@ final class StageReactor<V> implements Runnable {
             } catch (ForwardRefusedException e) {
                 fail(e); // the loop ends after this poll; the rebalance itself goes on
             }
-            commitSync(partitions, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            commitSync(partitions, Duration.ofNanos(Math.max(0, deadline - clock.nanos())));
             forget(partitions);
             log.info("{}: partitions revoked: {}", stage, numbers(partitions));
         }

@@ -1,6 +1,5 @@
 package io.superflux.internal.task;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -184,8 +183,8 @@ public final class TaskWorker implements Worker {
     private static StageReactor<?> newReactor(Task<?> task, Stage stage, KafkaConsumer<byte[], byte[]> consumer,
                                               Forwarder forwarder, Map<String, Integer> partitions, StageSettings settings,
                                               StageMeters meters) {
-        return new StageReactor(task, stage, consumer, forwarder, partitions, Clock.systemUTC(), new SplittableRandom(),
-                settings, meters);
+        return new StageReactor(task, stage, consumer, forwarder, partitions, StageTime.SYSTEM, new SplittableRandom(),
+                settings, meters, LanePools.THREADS);
     }
 
     /** A stage failed: the others stop too, at once and in parallel with its own winding down. */

@@ -231,7 +231,7 @@ class RecordRunnerTest {
         deserializer.failure.set(() -> failuresLeft.getAndDecrement() > 0 ? new IllegalStateException("registry down") : null);
         ThrowingTask plain = new ThrowingTask(deserializer);
         RecordOutcome outcome = new RecordRunner<>(plain, plain.spec().plan().stage(0), false,
-                new StageStatus("ThrowingTask", plain.spec().plan().stage(0), 0), 0.001).run(record());
+                new StageStatus("ThrowingTask", plain.spec().plan().stage(0), 0), 0.001, StageTime.SYSTEM).run(record());
         assertSame(RecordOutcome.HANDLED, outcome);
         assertEquals(-1, failuresLeft.get(), "two failed reads, then one that passed");
     }
@@ -248,7 +248,7 @@ class RecordRunnerTest {
 
     private static RecordRunner<String> laneRunner(ThrowingTask task) {
         return new RecordRunner<>(task, task.spec().plan().stage(0), false,
-                new StageStatus("ThrowingTask", task.spec().plan().stage(0), 0), 1.0);
+                new StageStatus("ThrowingTask", task.spec().plan().stage(0), 0), 1.0, StageTime.SYSTEM);
     }
 
     @Test

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -108,10 +107,10 @@ class StageReactorCommitTest {
     private void start() {
         Stage stage = task.spec().plan().stage(0);
         Forwarder forwarder = new Forwarder(new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()));
-        reactor = new StageReactor<>(task, stage, consumer, forwarder, Map.of(TOPIC, 1), Clock.systemUTC(),
+        reactor = new StageReactor<>(task, stage, consumer, forwarder, Map.of(TOPIC, 1), StageTime.SYSTEM,
                 new SplittableRandom(1), new StageSettings(1.0, Duration.ofMillis(20), Duration.ofSeconds(5),
                         Duration.ofSeconds(5), OffsetResets.Policy.EARLIEST, java.util.Optional.empty(), true, false),
-                new StageMeters(new SimpleMeterRegistry(), "NoOpTask", stage));
+                new StageMeters(new SimpleMeterRegistry(), "NoOpTask", stage), LanePools.THREADS);
         consumer.updateBeginningOffsets(Map.of(PARTITION, 0L));
         consumer.schedulePollTask(() -> {
             consumer.rebalance(List.of(PARTITION));
