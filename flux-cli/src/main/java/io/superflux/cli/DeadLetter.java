@@ -7,7 +7,7 @@ import java.util.List;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
-import io.superflux.internal.task.RetryHeaders;
+import io.superflux.internal.headers.RetryHeaders;
 import io.superflux.task.Failure;
 import io.superflux.task.Origin;
 

@@ -17,7 +17,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.superflux.FluxConfig;
 import io.superflux.internal.kafka.ClientProperties;
-import io.superflux.internal.task.RetryHeaders;
+import io.superflux.internal.headers.RetryHeaders;
 import io.superflux.retry.Stage;
 import io.superflux.retry.StagePlan;
 

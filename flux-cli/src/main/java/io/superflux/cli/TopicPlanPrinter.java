@@ -4,7 +4,7 @@ import java.io.PrintWriter;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import io.superflux.internal.task.TopicPlan;
+import io.superflux.internal.topics.TopicPlan;
 
 /** Prints a {@link TopicPlan} as {@code flux topics plan} and {@code flux topics create} show it. */
 final class TopicPlanPrinter {

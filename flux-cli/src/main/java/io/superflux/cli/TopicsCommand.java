@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import io.superflux.SuperFlux;
-import io.superflux.internal.task.TaskTopics;
-import io.superflux.internal.task.TopicPlan;
+import io.superflux.internal.topics.TaskTopics;
+import io.superflux.internal.topics.TopicPlan;
 import io.superflux.retry.Stage;
 import io.superflux.task.Task;
 import picocli.CommandLine.Command;

@@ -131,8 +131,8 @@ public final class FluxRuntime {
     }
 
     /** The stages the health endpoint reports on. */
-    static List<io.superflux.internal.task.StageStatus> stageStatuses() {
-        List<io.superflux.internal.task.StageStatus> statuses = new java.util.ArrayList<>();
+    static List<io.superflux.internal.stage.ops.StageStatus> stageStatuses() {
+        List<io.superflux.internal.stage.ops.StageStatus> statuses = new java.util.ArrayList<>();
         for (TaskWorker worker : WORKERS) {
             statuses.addAll(worker.statuses());
         }

@@ -10,7 +10,7 @@ import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 
-import io.superflux.internal.task.RetryHeaders;
+import io.superflux.internal.headers.RetryHeaders;
 
 /**
  * A record as a task sees it: the value, the key, the application's headers, where it is, which

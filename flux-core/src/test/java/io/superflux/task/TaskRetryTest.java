@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.superflux.SuperFlux;
 import io.superflux.Worker;
-import io.superflux.internal.task.RetryHeaders;
+import io.superflux.internal.headers.RetryHeaders;
 import io.superflux.producer.Delivery;
 import io.superflux.producer.Producer;
 import io.superflux.producer.ProducerSpec;

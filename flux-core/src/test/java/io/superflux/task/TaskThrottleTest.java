@@ -23,7 +23,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.superflux.SuperFlux;
-import io.superflux.internal.task.RetryHeaders;
+import io.superflux.internal.headers.RetryHeaders;
 import io.superflux.retry.StagePlan;
 import io.superflux.testkit.EmbeddedKafka;
 import io.superflux.testkit.EmbeddedKafkaExtension;

@@ -10,6 +10,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import io.superflux.ClusterSettings;
 import io.superflux.ProducerSettings;
 import io.superflux.retry.Stage;
+import io.superflux.internal.stage.position.FetchRest;
 
 /**
  * Builds kafka-clients settings from Flux configuration. Order, lowest first: the cluster's

@@ -22,7 +22,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.superflux.FluxConfigException;
 import io.superflux.HttpEndpoint;
 import io.superflux.HttpSettings;
-import io.superflux.internal.task.StageStatus;
+import io.superflux.internal.stage.ops.StageStatus;
 
 /**
  * The endpoint on the JDK's HTTP server: {@code /metrics}, {@code /health/live},

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
-import io.superflux.internal.task.StageStatus;
+import io.superflux.internal.stage.ops.StageStatus;
 
 /**
  * Liveness and readiness of the stages running in this process, each with a JSON body that says

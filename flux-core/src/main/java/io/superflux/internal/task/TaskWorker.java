@@ -30,6 +30,18 @@ import io.superflux.retry.Stage;
 import io.superflux.retry.StagePlan;
 import io.superflux.retry.StageSelection;
 import io.superflux.task.Task;
+import io.superflux.internal.headers.SafeText;
+import io.superflux.internal.stage.StageReactor;
+import io.superflux.internal.stage.environment.LanePools;
+import io.superflux.internal.stage.environment.StageSettings;
+import io.superflux.internal.stage.environment.StageTime;
+import io.superflux.internal.stage.forward.Forwarder;
+import io.superflux.internal.stage.ops.StageMeters;
+import io.superflux.internal.stage.ops.StageStatus;
+import io.superflux.internal.topics.TaskTopics;
+import io.superflux.internal.stage.environment.ResetPolicy;
+import io.superflux.internal.stage.environment.StageEnvironment;
+import io.superflux.internal.stage.position.OffsetResets;
 
 /**
  * Starts the selected stages of a task: provisions its topics, then one {@link StageReactor}
@@ -42,7 +54,7 @@ public final class TaskWorker implements Worker {
     private static final Duration AFTER_INTERRUPT = Duration.ofSeconds(25);
 
     private final Task<?> task;
-    private final List<StageReactor<?>> reactors = new ArrayList<>();
+    private final List<StageReactor> reactors = new ArrayList<>();
     private final List<io.superflux.internal.kafka.ClientMetrics> clientMetrics = new ArrayList<>();
     private final Forwarder forwarder;
     /** Exactly-once: each forwarding stage's own transactional forwarder. */
@@ -72,7 +84,7 @@ public final class TaskWorker implements Worker {
                                    Consumer<TaskWorker> onTerminated) {
         StagePlan plan = task.spec().plan();
         ClusterSettings cluster = config.cluster(task.spec().cluster());
-        OffsetResets.Policy mainStageReset = OffsetResets.Policy.parse(
+        ResetPolicy mainStageReset = ResetPolicy.parse(
                 config.consumerProperties().get(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG));
         configureDeserializer(task, cluster, config);
         Map<String, Integer> partitions = TaskTopics.ensure(task, config);
@@ -126,7 +138,7 @@ public final class TaskWorker implements Worker {
             worker.stageForwarders.forEach(Forwarder::close);
             throw e;
         }
-        for (StageReactor<?> reactor : worker.reactors) {
+        for (StageReactor reactor : worker.reactors) {
             reactor.onFailure(worker::stageFailed);
             Thread thread = new Thread(() -> worker.runReactor(reactor),
                     "flux-" + plan.group() + "-stage-" + reactor.stage().number());
@@ -166,7 +178,7 @@ public final class TaskWorker implements Worker {
      * half of it, and never longer than a stop would.
      */
     private static StageSettings settings(FluxConfig config, Map<String, Object> consumerProperties,
-                                          OffsetResets.Policy mainStageReset, Optional<String> groupInstanceId) {
+                                          ResetPolicy mainStageReset, Optional<String> groupInstanceId) {
         long rebalanceTimeoutMs = maxPollIntervalMs(consumerProperties);
         Duration budget = Duration.ofMillis(Math.min(config.shutdownTimeout().toMillis(), rebalanceTimeoutMs / 2));
         return new StageSettings(config.retryTimeScale(), config.commitInterval(), config.shutdownTimeout(), budget,
@@ -179,12 +191,11 @@ public final class TaskWorker implements Worker {
         return maxPollInterval == null ? 300_000 : Long.parseLong(maxPollInterval.toString().trim());
     }
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static StageReactor<?> newReactor(Task<?> task, Stage stage, KafkaConsumer<byte[], byte[]> consumer,
-                                              Forwarder forwarder, Map<String, Integer> partitions, StageSettings settings,
-                                              StageMeters meters) {
-        return new StageReactor(task, stage, consumer, forwarder, partitions, StageTime.SYSTEM, new SplittableRandom(),
-                settings, meters, LanePools.THREADS);
+    private static StageReactor newReactor(Task<?> task, Stage stage, KafkaConsumer<byte[], byte[]> consumer,
+                                           Forwarder forwarder, Map<String, Integer> partitions, StageSettings settings,
+                                           StageMeters meters) {
+        return new StageReactor(task, stage, consumer, forwarder, partitions,
+                new StageEnvironment(StageTime.SYSTEM, new SplittableRandom(), LanePools.THREADS), settings, meters);
     }
 
     /** A stage failed: the others stop too, at once and in parallel with its own winding down. */
@@ -198,7 +209,7 @@ public final class TaskWorker implements Worker {
         }
     }
 
-    private void runReactor(StageReactor<?> reactor) {
+    private void runReactor(StageReactor reactor) {
         try {
             reactor.run();
         } finally {

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
 
-import io.superflux.internal.task.StageStatus;
+import io.superflux.internal.stage.ops.StageStatus;
 import io.superflux.retry.Stage;
 import io.superflux.task.TaskSpec;
 

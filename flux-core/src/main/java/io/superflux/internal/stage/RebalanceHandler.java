@@ -1,0 +1,104 @@
+package io.superflux.internal.stage;
+
+import java.util.Collection;
+import java.util.TreeSet;
+
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.superflux.internal.stage.forward.ForwardRefusedException;
+
+/**
+ * What a stage does when its group moves partitions, the same for both commit strategies:
+ *
+ * <ul>
+ * <li><b>Revoked</b>: the partitions' waits end and their queued records are not started; the
+ *     calls and forwards of theirs under way are waited for, at most the revocation budget (well
+ *     inside the rebalance timeout); what is complete is committed; the rest is forgotten — their
+ *     next owner reads it again.</li>
+ * <li><b>Lost</b> (the member was expelled): the same without a commit, which the group would
+ *     refuse; under exactly-once an open transaction with work of theirs is aborted.</li>
+ * <li><b>Assigned</b>: each partition starts afresh; its records are simply read again.</li>
+ * </ul>
+ * Runs on the stage thread, inside poll (and inside close).
+ */
+final class RebalanceHandler implements ConsumerRebalanceListener {
+    private static final Logger log = LoggerFactory.getLogger(RebalanceHandler.class);
+    /** A revocation during close: the final commit was just made, this is at most a second try. */
+    private static final long COMMIT_WHILE_CLOSING_MS = 5_000;
+
+    private final StageParts parts;
+    private final StageReactor reactor;
+
+    RebalanceHandler(StageParts parts, StageReactor reactor) {
+        this.parts = parts;
+        this.reactor = reactor;
+    }
+
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+        if (partitions.isEmpty()) {
+            return;
+        }
+        if (reactor.closing()) { // leaving the group at the end: everything was settled and committed
+            parts.commits().commitNow(partitions, COMMIT_WHILE_CLOSING_MS);
+            forget(partitions);
+            return;
+        }
+        long budget = parts.settings().revocationBudget().toMillis();
+        long deadline = parts.environment().time().nanos() + budget * 1_000_000;
+        parts.progress().revoke(partitions);
+        parts.dispatch().revoke(partitions);
+        try {
+            if (!reactor.settle(partitions, deadline)) {
+                log.warn("{}: {} record(s) of revoked partitions {} still in flight after {} ms: not committed, their next"
+                        + " owner reads them again", parts.stage(), parts.dispatch().running(partitions)
+                        + parts.forwards().sentFor(partitions), numbers(partitions), budget);
+            }
+        } catch (ForwardRefusedException e) {
+            reactor.fail(e); // the loop ends after this poll; the rebalance itself goes on
+        }
+        long left = Math.max(0, (deadline - parts.environment().time().nanos()) / 1_000_000);
+        parts.commits().commitNow(partitions, left);
+        forget(partitions);
+        log.info("{}: partitions revoked: {}", parts.stage(), numbers(partitions));
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+        parts.progress().lose(partitions);
+        parts.dispatch().revoke(partitions);
+        parts.commits().lost(partitions);
+        forget(partitions);
+        log.warn("{}: partitions lost (not committed): {}", parts.stage(), numbers(partitions));
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+        for (TopicPartition partition : partitions) {
+            parts.progress().restart(partition);
+        }
+        parts.status().assigned(parts.progress().size());
+        log.info("{}: assigned partitions {}", parts.stage(), numbers(parts.consumer().assignment()));
+    }
+
+    /** Forgets what every part keeps of {@code partitions}. */
+    private void forget(Collection<TopicPartition> partitions) {
+        parts.progress().remove(partitions);
+        parts.pauses().forget(partitions);
+        parts.forwards().forget(partitions);
+        parts.dispatch().forget(partitions);
+        if (parts.gate() != null) {
+            parts.gate().forget(partitions);
+        }
+        parts.status().revoked(parts.progress().size());
+    }
+
+    private static TreeSet<Integer> numbers(Collection<TopicPartition> partitions) {
+        TreeSet<Integer> numbers = new TreeSet<>();
+        partitions.forEach(partition -> numbers.add(partition.partition()));
+        return numbers;
+    }
+}

@@ -1,0 +1,107 @@
+package io.superflux.internal.stage.dispatch;
+
+import java.time.Clock;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+import io.superflux.internal.stage.forward.ForwardRecords;
+import io.superflux.internal.stage.forward.ForwardTracker;
+import io.superflux.internal.stage.ops.StageMeters;
+import io.superflux.internal.stage.outage.OutageGate;
+import io.superflux.internal.stage.progress.PartitionProgress;
+import io.superflux.internal.stage.record.RecordOutcome;
+import io.superflux.retry.Stage;
+
+/**
+ * Carries out a record's final outcome — the one home of that for both dispatches: handled (the
+ * record is complete), forwarded (complete once the forward is acknowledged), left uncommitted (a
+ * stop or a revocation left it: nothing past it is committed), or the stage stopped; and asks the
+ * outage gate first whether a record that failed goes on or waits. Counts it in the meters.
+ * Stage thread only.
+ */
+public final class FinalOutcomes {
+    private final Stage stage;
+    private final ForwardRecords forwardRecords;
+    private final ForwardTracker forwards;
+    private final StageMeters meters;
+    private final OutageGate gate;
+    private final Clock clock;
+
+    /** {@code gate} is null when the stage has no outage protection. */
+    public FinalOutcomes(Stage stage, ForwardRecords forwardRecords, ForwardTracker forwards, StageMeters meters,
+                         OutageGate gate, Clock clock) {
+        this.stage = stage;
+        this.forwardRecords = forwardRecords;
+        this.forwards = forwards;
+        this.meters = meters;
+        this.gate = gate;
+        this.clock = clock;
+    }
+
+    /** The outage gate, or null. */
+    public OutageGate gate() {
+        return gate;
+    }
+
+    /**
+     * What the gate says of a final outcome: false if the record must wait for the outage's end
+     * instead of going on. A success may end the outage (then {@code outageOver} runs).
+     */
+    boolean goesOn(TopicPartition partition, ConsumerRecord<byte[], byte[]> record, RecordOutcome outcome, Runnable outageOver) {
+        if (gate == null) {
+            return true;
+        }
+        if (outcome.kind() == RecordOutcome.Kind.HANDLED) {
+            if (gate.succeeded(partition, record.offset(), record.key())) {
+                outageOver.run();
+            }
+            return true;
+        }
+        if (outcome.retriableInPlace()) {
+            return gate.failed(partition, record.offset(), record.key(), outcome.error()) == OutageGate.Verdict.FORWARD;
+        }
+        gate.inconclusive(partition, record.offset()); // a bad value, a declared exception, a stop: not the dependency's doing
+        return true;
+    }
+
+    /**
+     * Carries out {@code outcome}: {@code pending} is the record's entry if it was started earlier
+     * (a lane), null if it ran just now on the stage thread.
+     *
+     * @throws VirtualMachineError if the outcome says the stage must stop
+     */
+    void apply(TopicPartition partition, PartitionProgress progress, PartitionProgress.Pending pending,
+               ConsumerRecord<byte[], byte[]> record, RecordOutcome outcome) {
+        if (!outcome.earlier().isEmpty()) {
+            meters.failed(outcome.earlier().size());
+            meters.retriedInPlace(outcome.earlier().size());
+        }
+        switch (outcome.kind()) {
+            case HANDLED -> {
+                if (pending == null) {
+                    progress.handled(record.offset());
+                } else {
+                    progress.complete(pending);
+                }
+                if (stage.kind() == Stage.Kind.DEAD_LETTER) {
+                    meters.deadLettered();
+                } else {
+                    meters.handled();
+                }
+            }
+            case FORWARD -> {
+                if (outcome.poisonPill()) {
+                    meters.poisonPill();
+                } else {
+                    meters.failed();
+                }
+                forwards.send(partition, progress, pending != null ? pending : progress.started(record.offset()),
+                        forwardRecords.of(record, outcome.targetStage(), outcome.error(), outcome.earlier(), clock.millis()));
+            }
+            case LEAVE_UNCOMMITTED -> progress.giveUp(pending != null ? pending : progress.started(record.offset()));
+            case STOP_STAGE -> throw (VirtualMachineError) outcome.error();
+            default -> throw new IllegalStateException("not a final outcome: " + outcome);
+        }
+    }
+}

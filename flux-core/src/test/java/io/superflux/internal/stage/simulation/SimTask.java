@@ -1,0 +1,99 @@
+package io.superflux.internal.stage.simulation;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.Deserializer;
+
+import io.superflux.task.Message;
+import io.superflux.task.Task;
+import io.superflux.task.TaskSpec;
+
+/**
+ * The task of a simulated run, one instance per incarnation: each call does what the schedule
+ * says of its record (succeed, fail, throw a fatal or routed type, take simulated time, hang until
+ * interrupted), and every call fails while a dependency is down.
+ */
+final class SimTask extends Task<String> {
+    /** A failed call. */
+    static final class CallFailed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        CallFailed(String message) {
+            super(message);
+        }
+    }
+
+    /** Declared fatal: straight to the dead letters. */
+    static final class Fatal extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Fatal() {
+            super("simulated fatal failure");
+        }
+    }
+
+    /** Declared routed to a later stage. */
+    static final class Routed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Routed() {
+            super("simulated routed failure");
+        }
+    }
+
+    private final SimWorld world;
+    private final int incarnation;
+
+    SimTask(TaskSpec<String> spec, SimWorld world, int incarnation) {
+        super(spec);
+        this.world = world;
+        this.incarnation = incarnation;
+    }
+
+    @Override
+    public void call(Message<String> message) throws Exception {
+        world.call(incarnation, message.value(), false);
+    }
+
+    @Override
+    public void deadLetter(Message<String> message) throws Exception {
+        world.call(incarnation, new String(message.rawValue(), StandardCharsets.UTF_8), true);
+    }
+
+    /** Reads a value: a bad one throws SerializationException; a transient failure something else. */
+    static final class Values implements Deserializer<String> {
+        private final SimWorld world;
+
+        Values(SimWorld world) {
+            this.world = world;
+        }
+
+        @Override
+        public void configure(Map<String, ?> configs, boolean isKey) {
+        }
+
+        @Override
+        public String deserialize(String topic, byte[] data) {
+            return world.readValue(data);
+        }
+
+        @Override
+        public String deserialize(String topic, Headers headers, byte[] data) {
+            return world.readValue(data);
+        }
+    }
+
+    /** A transient failure the way a Schema Registry client reports one. */
+    static RuntimeException transientFailure(int attempt) {
+        return switch (attempt % 3) {
+            case 0 -> new IllegalStateException("simulated: the schema registry cannot be reached");
+            case 1 -> new SerializationException("simulated: error retrieving the schema",
+                    new java.net.ConnectException("Connection refused"));
+            default -> new SerializationException("simulated: error retrieving the schema",
+                    new javax.net.ssl.SSLHandshakeException("Remote host terminated the handshake"));
+        };
+    }
+}
