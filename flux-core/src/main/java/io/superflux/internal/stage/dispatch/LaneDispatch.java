@@ -124,6 +124,9 @@ public final class LaneDispatch implements Dispatch {
         }
         LaneJob job = new LaneJob(this, partition, partitionProgress, partitionProgress.started(record.offset()), record,
                 sequence++);
+        if (gate != null && gate.isProbe(partition, record.offset())) {
+            job.probe(); // the stage is paused for an outage, and this record is admitted as its probe
+        }
         running.merge(partition, 1, Integer::sum);
         inFlight++;
         if (inFlight >= maxInFlight) {
@@ -149,6 +152,11 @@ public final class LaneDispatch implements Dispatch {
 
     boolean stopping() {
         return stopping;
+    }
+
+    /** Whether the stage is paused for an outage: a job that was not chosen as the probe calls nothing (any thread). */
+    boolean pausedForOutage() {
+        return gate != null && gate.isOpen();
     }
 
     /** Whether a job must wait for the gate's verdict after a failed call. */
@@ -206,6 +214,14 @@ public final class LaneDispatch implements Dispatch {
                 job.resumeWith(LaneJob.Command.RELEASE, executor);
                 return;
             }
+            if (job.outcome() == null) {
+                if (gate.isOpen()) {
+                    parked.add(job); // it reached its lane while the stage was paused
+                } else {
+                    tryAgain(job); // the outage ended meanwhile
+                }
+                return;
+            }
             if (!outcomes.goesOn(job.partition, job.record, job.outcome(), this::outageOver)) {
                 parked.add(job);
                 return;
@@ -246,6 +262,7 @@ public final class LaneDispatch implements Dispatch {
         LaneJob job = parked.remove(0);
         gate.probing(job.partition, job.record.offset());
         gate.admits(job.partition, job.record.offset());
+        job.probe();
         tryAgain(job);
     }
 

@@ -37,6 +37,7 @@ final class LaneJob extends KeyOrderedExecutor.Job {
     private volatile Command command = Command.TRY;
     private volatile RecordOutcome outcome;
     private volatile boolean awaitsVerdict;
+    private volatile boolean probe;
 
     LaneJob(LaneDispatch lanes, TopicPartition partition, PartitionProgress progress, PartitionProgress.Pending pending,
             ConsumerRecord<byte[], byte[]> record, long sequence) {
@@ -61,6 +62,11 @@ final class LaneJob extends KeyOrderedExecutor.Job {
             report(RecordOutcome.LEAVE_UNCOMMITTED, false);
             return true;
         }
+        if (lanes.pausedForOutage() && !probe) {
+            report(null, true); // taken before the stage paused: it waits, without calling a dependency that is down
+            return false;
+        }
+        probe = false;
         progress.starting(record.offset());
         RecordOutcome tried = runner.run(record);
         InPlaceRetries.Next next = lanes.inPlace().next(record, attempts, tried, lanes.time().millis());
@@ -80,12 +86,17 @@ final class LaneJob extends KeyOrderedExecutor.Job {
         lanes.reportOutcome(this);
     }
 
-    /** The outcome it reported last. */
+    /** Its next try is the outage probe: it calls although the stage is paused. */
+    void probe() {
+        probe = true;
+    }
+
+    /** The outcome it reported last; null if it waited for an outage's end without a call. */
     RecordOutcome outcome() {
         return outcome;
     }
 
-    /** Whether it reported a failed call and waits for the gate's verdict. */
+    /** Whether it waits for the gate's verdict: it reported a failed call, or none because the stage is paused for an outage. */
     boolean awaitsVerdict() {
         return awaitsVerdict;
     }

@@ -11,11 +11,12 @@ import io.superflux.internal.headers.SafeText;
  * Tells a bad value from a failed dependency when a deserializer throws. A
  * {@link SerializationException} is a bad value — the record goes to the dead letters — unless
  * one of its causes says that a dependency failed, as when a Schema Registry client wraps one:
- * an I/O failure ({@link IOException}: a refused connection, a timeout, a TLS handshake —
- * {@code javax.net.ssl} exceptions are IOExceptions), a Kafka {@link RetriableException}, or an
+ * a network or TLS failure ({@code java.net}, {@code javax.net} — a refused connection, a
+ * timeout, a handshake — or {@code java.nio.channels}), a Kafka {@link RetriableException}, or an
  * HTTP answer of 500 or more (a cause with an {@code int getStatus()}, as Confluent's
- * {@code RestClientException} has, while the registry restarts). Anything else a deserializer
- * throws is a failed dependency: the record is read again later.
+ * {@code RestClientException} has, while the registry restarts). Other I/O exceptions are not
+ * network failures: Jackson's parse errors are IOExceptions. Anything else a deserializer throws
+ * is a failed dependency: the record is read again later.
  */
 public final class BadValues {
     private static final int MAX_CAUSES = 10;
@@ -38,7 +39,17 @@ public final class BadValues {
     }
 
     private static boolean isFailedDependency(Throwable error) {
-        return error instanceof IOException || error instanceof RetriableException || serverError(error);
+        return isNetworkFailure(error) || error instanceof RetriableException || serverError(error);
+    }
+
+    private static boolean isNetworkFailure(Throwable error) {
+        for (Class<?> type = error.getClass(); type != null && type != IOException.class; type = type.getSuperclass()) {
+            String name = type.getName();
+            if (name.startsWith("java.net.") || name.startsWith("javax.net.") || name.startsWith("java.nio.channels.")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether {@code error} carries an HTTP status of 500 or more. */

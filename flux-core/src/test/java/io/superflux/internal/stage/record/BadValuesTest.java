@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.nio.charset.CharacterCodingException;
 
 import javax.net.ssl.SSLHandshakeException;
 
@@ -39,7 +41,14 @@ class BadValuesTest {
         assertFalse(BadValues.isBadValue(new SerializationException("registry", new ConnectException("refused"))));
         assertFalse(BadValues.isBadValue(new SerializationException("registry",
                 new SSLHandshakeException("Remote host terminated the handshake"))));
-        assertFalse(BadValues.isBadValue(new SerializationException("registry", new IOException("stream closed"))));
+        assertFalse(BadValues.isBadValue(new SerializationException("registry", new UnknownHostException("registry"))));
+    }
+
+    @Test
+    void anIoExceptionThatIsNotTheNetworksIsABadValue() {
+        // Jackson's parse errors are IOExceptions: a value that is not JSON is bad, not a dependency's failure
+        assertTrue(BadValues.isBadValue(new SerializationException("not JSON", new CharacterCodingException())));
+        assertTrue(BadValues.isBadValue(new SerializationException("truncated", new IOException("unexpected end"))));
     }
 
     @Test

@@ -266,7 +266,9 @@ final class SimWorld {
         Schedule.Input input = inputs.get(id);
         int reads = valueReads.merge(id, 1, Integer::sum);
         if (input.value() == Schedule.Value.BAD) {
-            throw new SerializationException("simulated: not an order");
+            // as JSON deserializers do, now and then with the parser's own IOException as the cause
+            throw id % 2 == 0 ? new SerializationException("simulated: not an order")
+                    : new SerializationException("simulated: not JSON", new java.io.CharConversionException("byte 7"));
         }
         if (input.value() == Schedule.Value.TRANSIENT && reads <= input.valueFailures()) {
             throw SimTask.transientFailure(reads);
