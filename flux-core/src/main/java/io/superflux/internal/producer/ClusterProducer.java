@@ -84,6 +84,11 @@ public final class ClusterProducer {
         return new ClusterProducer(cluster.name(), kafka, settings.maxBufferSize(), meters);
     }
 
+    /** A cluster producer over {@code kafka} (tests give it a producer of their own). */
+    static ClusterProducer over(String cluster, Producer<byte[], byte[]> kafka, int maxBufferSize, MeterRegistry meters) {
+        return new ClusterProducer(cluster, kafka, maxBufferSize, meters);
+    }
+
     /** The sender for one topic: it holds the topic's meters so the hot path looks nothing up. */
     public TopicSender sender(String topic) {
         return senders.computeIfAbsent(topic, t -> new TopicSender(this, cluster, t, meters));
@@ -107,9 +112,12 @@ public final class ClusterProducer {
             }
         }
         boolean held = permit;
+        Thread caller = Thread.currentThread();
         try {
             kafka.send(record, (metadata, error) -> {
-                if (ioThread == null) {
+                // kafka-clients calls back on the caller's thread when a send fails at once: that is
+                // not its I/O thread, which only ever calls back for sends made on other threads.
+                if (ioThread == null && Thread.currentThread() != caller) {
                     ioThread = Thread.currentThread();
                 }
                 // Release first: a dependent action that produces again finds the slot free.

@@ -81,6 +81,7 @@ final class RebalanceHandler implements ConsumerRebalanceListener {
             parts.progress().restart(partition);
         }
         parts.status().assigned(parts.progress().size());
+        parts.rest().wake(parts.environment().time().millis()); // their records may be due: fetch them now, not after a rest
         log.info("{}: assigned partitions {}", parts.stage(), numbers(parts.consumer().assignment()));
     }
 

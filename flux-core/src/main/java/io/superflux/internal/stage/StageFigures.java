@@ -11,7 +11,6 @@ import java.util.TreeMap;
 
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RetriableException;
 import io.superflux.internal.stage.ops.StageStatus;
 import io.superflux.internal.stage.position.PauseControl;
 import io.superflux.internal.stage.progress.PartitionProgress;
@@ -90,8 +89,9 @@ public final class StageFigures {
         heldEndsAt = now;
         try {
             heldEnds.putAll(consumer.endOffsets(held, Duration.ofMillis(HELD_ENDS_TIMEOUT_MS)));
-        } catch (RetriableException e) {
-            // A slow or unreachable leader: the figures keep what the last fetch said, and the next refresh asks again.
+        } catch (RuntimeException e) {
+            // The figures are for the meters: a slow leader, a missing permission or anything else keeps what the last
+            // fetch said, and the next refresh asks again. It never stops the stage.
         }
     }
 }

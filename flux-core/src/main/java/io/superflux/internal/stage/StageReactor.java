@@ -13,6 +13,7 @@ import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.LogTruncationException;
 import org.apache.kafka.clients.consumer.NoOffsetForPartitionException;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.TopicPartition;
@@ -203,6 +204,8 @@ public final class StageReactor implements Runnable {
             return parts.consumer().poll(Duration.ofMillis(waitMillis));
         } catch (NoOffsetForPartitionException e) {
             parts.resets().noCommittedOffset(e.partitions());
+        } catch (LogTruncationException e) {
+            parts.resets().truncated(e);
         } catch (OffsetOutOfRangeException e) {
             parts.resets().outOfRange(e.offsetOutOfRangePartitions());
         }

@@ -9,8 +9,10 @@ import java.util.Map;
 import java.util.Set;
 
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.LogTruncationException;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,8 +75,17 @@ public final class OffsetResets {
 
     /** Positions that are no longer in the log: {@code positions} are the offsets the consumer asked for. */
     public void outOfRange(Map<TopicPartition, Long> positions) {
-        Map<TopicPartition, Long> starts = consumer.beginningOffsets(positions.keySet(), LOOKUP_TIMEOUT);
-        Map<TopicPartition, Long> ends = consumer.endOffsets(positions.keySet(), LOOKUP_TIMEOUT);
+        Map<TopicPartition, Long> starts;
+        Map<TopicPartition, Long> ends;
+        try {
+            starts = consumer.beginningOffsets(positions.keySet(), LOOKUP_TIMEOUT);
+            ends = consumer.endOffsets(positions.keySet(), LOOKUP_TIMEOUT);
+        } catch (TimeoutException e) {
+            // The positions stay as they are: the next poll finds them out of range again, and asks again.
+            log.warn("{}: {} are out of range, and the log's bounds could not be read in {} ({}); trying again", stage,
+                    positions.keySet(), LOOKUP_TIMEOUT, e.toString());
+            return;
+        }
         for (Map.Entry<TopicPartition, Long> entry : positions.entrySet()) {
             TopicPartition partition = entry.getKey();
             long position = entry.getValue();
@@ -95,6 +106,22 @@ public final class OffsetResets {
                 consumer.seek(partition, end);
             }
         }
+    }
+
+    /**
+     * The log was truncated under the stage (an unclean leader election): its position is past
+     * what the new leader has. It reads on from where the logs diverged — the new leader's records
+     * from there are read, not skipped — and says so: the records it had read past that offset
+     * are no longer in the log.
+     */
+    public void truncated(LogTruncationException truncation) {
+        truncation.divergentOffsets().forEach((partition, divergent) -> {
+            Long position = truncation.offsetOutOfRangePartitions().get(partition);
+            log.error("{}: the log of {} was truncated under this stage (an unclean leader election?): it was at offset {},"
+                    + " the logs diverge at {}; reading on from {}", stage, partition, position, divergent.offset(),
+                    divergent.offset());
+            consumer.seek(partition, divergent.offset());
+        });
     }
 
     private void seekToTime(Collection<TopicPartition> partitions, long timestamp) {

@@ -11,7 +11,10 @@ import io.superflux.retry.Stage;
  * one's calls behave, and the faults. Drawn from a seed ({@link ScheduleGenerator}); shrunk by
  * dropping records and faults ({@link ScheduleShrinker}). Times are milliseconds after the start.
  */
-record Schedule(long seed, Config config, List<Input> inputs, List<Fault> faults, long faultsEndAt) {
+record Schedule(long seed, Config config, List<Input> inputs, List<Fault> faults, long faultsEndAt, long livenessMillis) {
+    /** How long after the faults end everything must be committed, unless a schedule says otherwise. */
+    static final long LIVENESS_MILLIS = 10 * 60_000;
+
     /** The stage under test and the task's options: one point of the configuration matrix. */
     record Config(Stage.Kind kind, int stage, int retries, int partitions, int concurrency, boolean exactlyOnce,
                   int inPlaceAttempts, long inPlaceBackoffMillis, Outage outage, boolean routing, double timeScale,
@@ -92,21 +95,22 @@ record Schedule(long seed, Config config, List<Input> inputs, List<Fault> faults
     record CommitFaults(long at, long until, double async, double sync) implements Fault {
     }
 
-    record TransactionFaults(long at, long until, double rate, boolean fence, double abortTimeout) implements Fault {
+    /** Transaction commits fail at {@code rate}: with {@code kinds} (SimFaults.Commit names, comma-separated) or, empty, any. */
+    record TransactionFaults(long at, long until, double rate, boolean fence, double abortTimeout, String kinds) implements Fault {
     }
 
     /** The same schedule without {@code input}. */
     Schedule without(Input input) {
         List<Input> fewer = new ArrayList<>(inputs);
         fewer.remove(input);
-        return new Schedule(seed, config, fewer, faults, faultsEndAt);
+        return new Schedule(seed, config, fewer, faults, faultsEndAt, livenessMillis);
     }
 
     /** The same schedule without {@code fault}. */
     Schedule without(Fault fault) {
         List<Fault> fewer = new ArrayList<>(faults);
         fewer.remove(fault);
-        return new Schedule(seed, config, inputs, fewer, faultsEndAt);
+        return new Schedule(seed, config, inputs, fewer, faultsEndAt, livenessMillis);
     }
 
     /** The schedule in a form to read. */

@@ -23,7 +23,7 @@ final class ScheduleGenerator {
         long lastArrival = inputs.stream().mapToLong(Schedule.Input::arriveAt).max().orElse(0);
         long faultsEnd = lastArrival + random.nextLong(10_000);
         List<Schedule.Fault> faults = faults(random, config, faultsEnd);
-        return new Schedule(seed, config, inputs, faults, faultsEnd);
+        return new Schedule(seed, config, inputs, faults, faultsEnd, Schedule.LIVENESS_MILLIS);
     }
 
     private static Schedule.Config config(SplittableRandom random) {
@@ -141,7 +141,7 @@ final class ScheduleGenerator {
         if (config.exactlyOnce() && random.nextDouble() < swarm * 1.5) {
             long at = random.nextLong(end + 1);
             faults.add(new Schedule.TransactionFaults(at, Math.min(end, at + random.nextLong(8_000)), random.nextDouble() * 0.5,
-                    random.nextInt(3) == 0, random.nextInt(3) == 0 ? 0.3 : 0));
+                    random.nextInt(3) == 0, random.nextInt(3) == 0 ? 0.3 : 0, ""));
         }
         faults.sort((a, b) -> Long.compare(a.at(), b.at()));
         return faults;

@@ -109,6 +109,11 @@ final class SimConsumer implements Consumer<byte[], byte[]> {
         }
     }
 
+    /** Whether this consumer owns {@code partition} now (assigned, and not lost). */
+    boolean owns(TopicPartition partition) {
+        return assignment.contains(partition) && !lost.contains(partition);
+    }
+
     int incarnation() {
         return incarnation;
     }
@@ -206,11 +211,13 @@ final class SimConsumer implements Consumer<byte[], byte[]> {
             switch (rebalance.kind()) {
                 case REVOKE -> {
                     inRevocation = true;
+                    long started = scheduler.now();
                     try {
                         listener.onPartitionsRevoked(partitions);
                     } finally {
                         inRevocation = false;
                     }
+                    world.history().revocationTook(scheduler.now() - started);
                     drop(partitions);
                 }
                 case LOST -> {

@@ -24,6 +24,7 @@ final class SimFaults {
     private double transactionFailure;
     private boolean fencing;
     private double abortTimeout;
+    private java.util.List<Commit> commitKinds = java.util.List.of();
     private boolean outage;
 
     /** Every call fails (a dependency is down) while true. */
@@ -59,9 +60,16 @@ final class SimFaults {
 
     /** Transaction commits fail at {@code rate}; fencing among the failures if {@code fence}; aborts time out at {@code abort}. */
     void transactions(double rate, boolean fence, double abort) {
+        transactions(rate, fence, abort, "");
+    }
+
+    /** The same, failing only with {@code kinds} (Commit names, comma-separated; empty: any). */
+    void transactions(double rate, boolean fence, double abort, String kinds) {
         transactionFailure = rate;
         fencing = fence;
         abortTimeout = abort;
+        commitKinds = kinds.isEmpty() ? java.util.List.of()
+                : java.util.Arrays.stream(kinds.split(",")).map(String::trim).map(Commit::valueOf).toList();
     }
 
     /** Ends every fault. */
@@ -105,6 +113,9 @@ final class SimFaults {
     Commit transactionCommit(SplittableRandom random) {
         if (transactionFailure <= 0 || random.nextDouble() >= transactionFailure) {
             return Commit.OK;
+        }
+        if (!commitKinds.isEmpty()) {
+            return commitKinds.get(random.nextInt(commitKinds.size()));
         }
         int kinds = fencing ? 4 : 3;
         return switch (random.nextInt(kinds)) {

@@ -258,6 +258,9 @@ final class SimHistory {
         trace("call #" + input.id() + " (offset " + story.offset + ", incarnation " + incarnation + ", "
                 + Thread.currentThread().getName() + ")");
         long due = world.dueTime(input);
+        if (due != Long.MIN_VALUE && story.calls == 0) {
+            latest = Math.max(latest, now - due);
+        }
         if (due > now) {
             violation("called " + input + " " + (due - now) + " ms before its due time", null);
             return;
@@ -313,6 +316,36 @@ final class SimHistory {
                 calls.running = null;
             }
         }
+    }
+
+    // ---- how long things took ----
+
+    private long longestRevocation;
+    private long latest;
+
+    /** How late after its due time a record was called first, at most (retry and dead-letter stages). */
+    long latestFirstCall() {
+        return latest;
+    }
+
+    private long longestStop;
+
+    void revocationTook(long millis) {
+        longestRevocation = Math.max(longestRevocation, millis);
+    }
+
+    void stopTook(long millis) {
+        longestStop = Math.max(longestStop, millis);
+    }
+
+    /** The longest a revocation took, in simulated ms. */
+    long longestRevocation() {
+        return longestRevocation;
+    }
+
+    /** The longest a graceful stop took (that did not need its calls interrupted), in simulated ms. */
+    long longestStop() {
+        return longestStop;
     }
 
     // ---- the end ----

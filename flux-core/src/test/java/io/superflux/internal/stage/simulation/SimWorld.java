@@ -41,8 +41,6 @@ import io.superflux.internal.stage.ops.StageMeters;
  */
 final class SimWorld {
     static final long START = 1_750_000_000_000L;
-    /** How long after the faults end every record must be committed. */
-    static final long LIVENESS_MILLIS = 10 * 60_000;
     private static final String TOPIC = "orders";
     private static final String GROUP = "billing";
 
@@ -162,7 +160,7 @@ final class SimWorld {
             scheduler.at(START + fault.at(), () -> begin(fault));
         }
         scheduler.at(START + schedule.faultsEndAt(), faults::clear);
-        scheduler.at(START + schedule.faultsEndAt() + LIVENESS_MILLIS + maxDue(), this::deadline);
+        scheduler.at(START + schedule.faultsEndAt() + schedule.livenessMillis() + maxDue(), this::deadline);
         scheduler.at(START, this::startIncarnation);
         scheduler.run(60_000);
         if (!finished && history.violations().isEmpty()) {
@@ -282,6 +280,10 @@ final class SimWorld {
         long id = idOf(value.getBytes(StandardCharsets.UTF_8));
         Schedule.Input input = inputs.get(id);
         SimHistory.Story story = history.story(id);
+        if (current != null && current.number == incarnation && current.consumer != null
+                && !current.consumer.owns(new TopicPartition(stage.topic(), input.partition()))) {
+            history.violation("called " + input + " of a partition this process no longer owns", null);
+        }
         history.callStarted(story, incarnation, config.concurrency() > 1);
         int call = calls.merge(id, 1, Integer::sum);
         boolean handled = false;
@@ -446,6 +448,7 @@ final class SimWorld {
         incarnation.stopping = true;
         incarnation.last = last;
         incarnation.restartAfter = restartAfter;
+        long requestedAt = scheduler.now();
         scheduler.spawn("stopper-" + incarnation.number, () -> {
             if (incarnation.stage == null) {
                 return;
@@ -455,7 +458,9 @@ final class SimWorld {
             while (!incarnation.ended && scheduler.now() < deadline) {
                 scheduler.awaitUninterruptibly(Math.min(deadline, scheduler.now() + 10));
             }
-            if (!incarnation.ended) {
+            if (incarnation.ended) {
+                history.stopTook(scheduler.now() - requestedAt);
+            } else {
                 history.trace("the stop outlasted its timeout: interrupting the calls");
                 incarnation.stage.interruptCalls();
                 deadline = scheduler.now() + 25_000;
@@ -520,7 +525,7 @@ final class SimWorld {
 
     private void deadline() {
         if (!finalStop) {
-            history.violation("stalled: " + LIVENESS_MILLIS / 1000 + " s after the faults ended, not everything is committed:"
+            history.violation("stalled: " + schedule.livenessMillis() / 1000 + " s after the faults ended, not everything is committed:"
                     + history.uncommitted() + (current != null && current.stage != null ? "; the stage keeps "
                     + current.stage.leftovers() + ", paused " + (current.consumer == null ? "?" : current.consumer.paused()) : ""), null);
         }

@@ -38,6 +38,11 @@ class SimulationTest {
 
     @BeforeAll
     static void quiet() {
+        quietEngine();
+    }
+
+    /** Switches the engine's and kafka-clients' logs off (a simulation meets thousands of faults). */
+    static void quietEngine() {
         // The engine logs every fault it meets at WARN; a simulation meets thousands.
         Logger engine = (Logger) LoggerFactory.getLogger("io.superflux");
         Logger kafka = (Logger) LoggerFactory.getLogger("org.apache.kafka");
