@@ -2,10 +2,6 @@ package io.superflux.internal.stage.forward;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 
@@ -15,6 +11,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
+
+import io.superflux.testing.ManualClock;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.superflux.internal.stage.ops.StageMeters;
@@ -31,31 +29,8 @@ class ForwardTrackerTest {
     private static final TopicPartition SOURCE = new TopicPartition("orders", 0);
     private static final String TARGET = "orders-g-try-1";
 
-    private static final class ManualClock extends Clock {
-        long millis = 1_000_000;
 
-        @Override
-        public long millis() {
-            return millis;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
-
-    private final ManualClock clock = new ManualClock();
+    private final ManualClock clock = new ManualClock(1_000_000);
     private final MockProducer<byte[], byte[]> producer = new MockProducer<>(false, null, new ByteArraySerializer(),
             new ByteArraySerializer());
     private final Stage stage = TaskSpec.topic("orders").group("g").retries(2).plan().stage(0);
@@ -82,16 +57,16 @@ class ForwardTrackerTest {
     @Test
     void aProbeThatFailsOnTheIoThreadLetsTheNextProbeGo() {
         blockTheTopic();
-        clock.millis += 1_000;
+        clock.advance(1_000);
         forwards.resendDue();
         assertEquals(1, producer.history().size(), "one probe");
-        clock.millis += 1_000;
+        clock.advance(1_000);
         forwards.resendDue();
         assertEquals(1, producer.history().size(), "one probe at a time");
 
         producer.errorNext(new TimeoutException("Expiring 1 record(s): delivery timeout")); // on the I/O thread, later
         forwards.drain(progress);
-        clock.millis += 2_000;
+        clock.advance(2_000);
         forwards.resendDue();
         assertEquals(2, producer.history().size(), "the failed probe does not keep the topic blocked");
 
@@ -109,7 +84,7 @@ class ForwardTrackerTest {
     @Test
     void aProbeWhosePartitionIsRevokedLetsTheNextProbeGo() {
         blockTheTopic();
-        clock.millis += 1_000;
+        clock.advance(1_000);
         forwards.resendDue();
         assertEquals(1, producer.history().size());
         forwards.forget(List.of(SOURCE)); // revoked while the probe is out

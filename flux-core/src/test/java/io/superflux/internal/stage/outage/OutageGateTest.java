@@ -6,15 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
+
+import io.superflux.testing.ManualClock;
 
 import io.superflux.retry.StagePlan;
 import io.superflux.task.OutageProtection;
@@ -29,31 +27,8 @@ class OutageGateTest {
     private static final TopicPartition P0 = new TopicPartition("orders", 0);
     private static final TopicPartition P1 = new TopicPartition("orders", 1);
 
-    private static final class ManualClock extends Clock {
-        long millis = 1_000_000;
 
-        @Override
-        public long millis() {
-            return millis;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
-
-    private final ManualClock clock = new ManualClock();
+    private final ManualClock clock = new ManualClock(1_000_000);
     private final StagePlan plan = TaskSpec.topic("orders").group("g").retries(2).plan();
     private final OutageGate gate = new OutageGate(OutageProtection.standard().failureRate(0.8).minimumCalls(4)
             .window(Duration.ofSeconds(10)).firstProbe(Duration.ofSeconds(1)).maxProbeInterval(Duration.ofSeconds(4)), clock,
@@ -77,7 +52,7 @@ class OutageGateTest {
         trip();
         assertFalse(gate.admits(P0, 3));
         assertFalse(gate.probeDue());
-        clock.millis += 1_000;
+        clock.advance(1_000);
         assertTrue(gate.probeDue());
         gate.probing(P1, -1);
         assertFalse(gate.probeDue(), "one probe at a time");
@@ -91,7 +66,7 @@ class OutageGateTest {
     @Test
     void aFailedProbeGoesOnAndTheNextProbeFollowsAtOnceUntilARoundFailed() {
         trip();
-        clock.millis += 1_000;
+        clock.advance(1_000);
         for (int probe = 0; probe < OutageGate.PROBES_PER_ROUND; probe++) {
             assertTrue(gate.probeDue(), "probe " + probe);
             gate.probing(P0, 10 + probe);
@@ -100,9 +75,9 @@ class OutageGateTest {
                     "a failed probe goes on to its next stage: a record that fails on its own never holds the stage");
         }
         assertFalse(gate.probeDue(), "a round failed: the next waits twice as long");
-        clock.millis += 1_999;
+        clock.advance(1_999);
         assertFalse(gate.probeDue());
-        clock.millis += 1;
+        clock.advance(1);
         assertTrue(gate.probeDue());
         gate.probing(P0, 20);
         gate.admits(P0, 20);
@@ -116,9 +91,9 @@ class OutageGateTest {
         trip();
         long[] waits = {1_000, 2_000, 4_000, 4_000};
         for (long wait : waits) {
-            clock.millis += wait - 1;
+            clock.advance(wait - 1);
             assertFalse(gate.probeDue());
-            clock.millis += 1;
+            clock.advance(1);
             for (int probe = 0; probe < OutageGate.PROBES_PER_ROUND; probe++) {
                 assertTrue(gate.probeDue());
                 gate.probing(P0, probe);
@@ -131,7 +106,7 @@ class OutageGateTest {
     @Test
     void anInconclusiveProbeLetsTheNextRecordOfItsPartitionProbe() {
         trip();
-        clock.millis += 1_000;
+        clock.advance(1_000);
         gate.probeDue();
         gate.probing(P0, -1);
         assertTrue(gate.admits(P0, 5));
@@ -143,7 +118,7 @@ class OutageGateTest {
     @Test
     void aProbeOfARevokedPartitionIsOffAndAnotherProbesAtOnce() {
         trip();
-        clock.millis += 1_000;
+        clock.advance(1_000);
         gate.probeDue();
         gate.probing(P0, 3);
         gate.forget(List.of(P0));
@@ -154,12 +129,12 @@ class OutageGateTest {
     @Test
     void aProbeThatGivesNothingPassesTheTurnOn() {
         trip();
-        clock.millis += 1_000;
+        clock.advance(1_000);
         gate.probeDue();
         gate.probing(P1, -1);
-        clock.millis += 3_999;
+        clock.advance(3_999);
         assertFalse(gate.probeDue());
-        clock.millis += 1;
+        clock.advance(1);
         assertTrue(gate.probeDue(), "its partition had nothing to read within the longest probe interval");
     }
 

@@ -4,10 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,38 +13,17 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.superflux.testing.ManualClock;
+
 /** Holds, releases, rewinds and the pauses the stage wants, against kafka-clients' MockConsumer. */
 class PauseControlTest {
     private static final TopicPartition P0 = new TopicPartition("orders", 0);
     private static final TopicPartition P1 = new TopicPartition("orders", 1);
     private static final TopicPartition P2 = new TopicPartition("orders", 2);
 
-    private static final class ManualClock extends Clock {
-        long millis;
-
-        @Override
-        public long millis() {
-            return millis;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
 
     private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
-    private final ManualClock clock = new ManualClock();
+    private final ManualClock clock = new ManualClock(0);
     private final PauseControl pauses = new PauseControl(consumer, clock);
 
     @BeforeEach
@@ -62,7 +37,7 @@ class PauseControlTest {
 
     @Test
     void aHoldSetsThePartitionBackToItsRecordAndPausesItUntilItsTime() {
-        clock.millis = 1_000;
+        clock.set(1_000);
         pauses.hold(P0, 12, PauseControl.Reason.DUE, 1_500);
         assertEquals(12, consumer.position(P0));
         assertEquals(Set.of(P0), consumer.paused());
@@ -71,9 +46,9 @@ class PauseControlTest {
         assertEquals(1_500, pauses.dueAt(P0));
         assertEquals(500, pauses.millisUntilNextRelease(10_000));
         assertEquals(100, pauses.millisUntilNextRelease(100), "never waits longer than asked");
-        clock.millis = 1_499;
+        clock.set(1_499);
         assertEquals(List.of(), pauses.releaseDue());
-        clock.millis = 1_500;
+        clock.set(1_500);
         assertEquals(List.of(P0), pauses.releaseDue(), "released at its time, not before");
         pauses.reconcile(PauseControl.Wanted.NOTHING_MORE);
         assertEquals(Set.of(), consumer.paused());
@@ -95,7 +70,7 @@ class PauseControlTest {
         pauses.hold(P0, 12, PauseControl.Reason.OUTAGE, PauseControl.UNTIL_RELEASED);
         pauses.rewind(P0, 5, 300);
         assertEquals(5, consumer.position(P0));
-        clock.millis = 300;
+        clock.set(300);
         assertEquals(List.of(P0), pauses.releaseDue());
     }
 

@@ -40,6 +40,17 @@ class SimulationScenariosTest {
         return new Schedule.Input(id, 0, key, at, -1, false, behaviour, failures, 0, Schedule.Value.GOOD, 0);
     }
 
+    /** Runs {@code schedule} (every invariant must hold) and returns the world, for its figures. */
+    private static SimWorld run(Schedule schedule) {
+        SimWorld world = new SimWorld(schedule, true);
+        try {
+            world.run();
+        } catch (Throwable e) {
+            throw new AssertionError(e.getMessage(), e);
+        }
+        return world;
+    }
+
     private static void keepsTheInvariants(Schedule schedule) {
         Simulation.Failure failure = Simulation.run(schedule, true);
         assertNull(failure, () -> failure.firstLine() + "\n  " + String.join("\n  ",
@@ -105,12 +116,7 @@ class SimulationScenariosTest {
         Schedule schedule = new Schedule(5, config(Stage.Kind.MAIN, 4, false, 0, 0, outage, 1.0), inputs,
                 List.of(new Schedule.DependencyDown(0, 20_000), new Schedule.Rebalance(5_000, false, List.of(0), 1_000),
                         new Schedule.Stop(10_000, 500)), 20_000, 120_000);
-        SimWorld world = new SimWorld(schedule, true);
-        try {
-            world.run();
-        } catch (Throwable e) {
-            throw new AssertionError(e.getMessage(), e);
-        }
+        SimWorld world = run(schedule);
         assertTrue(world.history().longestRevocation() < 1_000, "revocation took " + world.history().longestRevocation()
                 + " ms of its 5,000 ms budget");
         assertTrue(world.history().longestStop() < 1_000, "a stop took " + world.history().longestStop()
@@ -127,12 +133,7 @@ class SimulationScenariosTest {
                 Schedule.Value.GOOD, 0);
         Schedule schedule = new Schedule(11, config(Stage.Kind.RETRY, 1, false, 0, 0, null, 1.0), List.of(due),
                 List.of(new Schedule.Rebalance(9_000, false, List.of(0), 1_500)), 10_500, 120_000);
-        SimWorld world = new SimWorld(schedule, true);
-        try {
-            world.run();
-        } catch (Throwable e) {
-            throw new AssertionError(e.getMessage(), e);
-        }
+        SimWorld world = run(schedule);
         assertTrue(world.history().latestFirstCall() < 1_000, "called " + world.history().latestFirstCall()
                 + " ms after it was due");
     }
