@@ -2,22 +2,22 @@ package io.superflux.cli;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.superflux.FluxConfig;
-import io.superflux.internal.kafka.ClientProperties;
 import io.superflux.internal.headers.RetryHeaders;
+import io.superflux.internal.kafka.ClientProperties;
 import io.superflux.retry.Stage;
 import io.superflux.retry.StagePlan;
 
@@ -28,7 +28,7 @@ import io.superflux.retry.StagePlan;
  * stage's topic (same partition number), and only then records it as done ({@link ReplayProgress}).
  * Each dead letter is replayed once; one that no filter took stays for a later replay; one replayed
  * {@code maxReplays} times already is skipped and reported. A send that fails leaves its dead letter
- * for the next run.
+ * for the next run. Progress is committed every thousand letters and at the end.
  */
 final class DeadLetterReplay {
     /** What a replay did: counts, and the dead letters skipped for their replays. */
@@ -69,7 +69,7 @@ final class DeadLetterReplay {
                 progress.put(partition, partitionProgress);
                 starts.put(partition, partitionProgress.start());
             }
-            Map<TopicPartition, List<Map.Entry<Long, Future<RecordMetadata>>>> sends = new HashMap<>();
+            Checkpoints checkpoints = new Checkpoints(producer, scan, progress, dryRun);
             List<String> overReplayed = new ArrayList<>();
             long[] taken = {0};
             boolean[] metadataFull = {false};
@@ -87,42 +87,79 @@ final class DeadLetterReplay {
                     overReplayed.add(letter.where() + " (replayed " + letter.replays() + " times)");
                     return true;
                 }
-                if (!partitionProgress.fits(record.offset())) {
+                if (!partitionProgress.take(record.offset())) {
                     metadataFull[0] = true; // scattered replays no longer fit the commit: stop before sending this one
                     return false;
                 }
                 taken[0]++;
                 if (!dryRun) {
                     Integer samePartition = record.partition() < targetPartitions ? record.partition() : null;
-                    ProducerRecord<byte[], byte[]> back = new ProducerRecord<>(to.topic(), samePartition, null, record.key(),
-                            record.value(), RetryHeaders.replayed(record.headers()));
-                    sends.computeIfAbsent(partition, p -> new ArrayList<>()).add(Map.entry(record.offset(), producer.send(back)));
+                    checkpoints.send(partition, record.offset(), new ProducerRecord<>(to.topic(), samePartition, null,
+                            record.key(), record.value(), RetryHeaders.replayed(record.headers())));
                 }
                 return taken[0] < limit;
             });
-            if (dryRun) {
-                return new Result(taken[0], 0, overReplayed, metadataFull[0], from.topic(), to.topic(), group());
+            long failed = checkpoints.commit();
+            return new Result(taken[0] - failed, failed, overReplayed, metadataFull[0], from.topic(), to.topic(), group());
+        }
+    }
+
+    /**
+     * Sends dead letters back and, every {@value #CHECKPOINT_LETTERS} of them and at the end,
+     * waits for their acknowledgements and commits the replay group's progress: a replay that
+     * stops half-way keeps what it did, and no more than a checkpoint's letters are held in memory.
+     */
+    private static final class Checkpoints {
+        private static final int CHECKPOINT_LETTERS = 1_000;
+
+        private final KafkaProducer<byte[], byte[]> producer;
+        private final DeadLetterScan scan;
+        private final Map<TopicPartition, ReplayProgress> progress;
+        private final boolean dryRun;
+        private final Set<TopicPartition> touched = new HashSet<>();
+        private final ConcurrentLinkedQueue<Map.Entry<TopicPartition, Long>> failures = new ConcurrentLinkedQueue<>();
+        private int sinceCheckpoint;
+        private long failed;
+
+        Checkpoints(KafkaProducer<byte[], byte[]> producer, DeadLetterScan scan, Map<TopicPartition, ReplayProgress> progress,
+                    boolean dryRun) {
+            this.producer = producer;
+            this.scan = scan;
+            this.progress = progress;
+            this.dryRun = dryRun;
+        }
+
+        void send(TopicPartition partition, long offset, ProducerRecord<byte[], byte[]> back) {
+            touched.add(partition);
+            producer.send(back, (metadata, error) -> {
+                if (error != null) {
+                    failures.add(Map.entry(partition, offset)); // not done: the next replay sends it again
+                }
+            });
+            if (++sinceCheckpoint >= CHECKPOINT_LETTERS) {
+                commit();
+            }
+        }
+
+        /** Waits for what was sent, gives the failed letters back and commits; returns the failures so far. */
+        long commit() {
+            if (dryRun || touched.isEmpty()) {
+                return failed;
             }
             producer.flush();
-            long failed = 0;
+            Map.Entry<TopicPartition, Long> failure;
+            while ((failure = failures.poll()) != null) {
+                progress.get(failure.getKey()).failed(failure.getValue());
+                failed++;
+            }
             Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
-            for (Map.Entry<TopicPartition, List<Map.Entry<Long, Future<RecordMetadata>>>> partition : sends.entrySet()) {
-                ReplayProgress partitionProgress = progress.get(partition.getKey());
-                for (Map.Entry<Long, Future<RecordMetadata>> send : partition.getValue()) {
-                    try {
-                        send.getValue().get();
-                        partitionProgress.markDone(send.getKey());
-                    } catch (ExecutionException e) {
-                        failed++; // not marked: the next replay sends it again
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        failed++;
-                    }
-                }
-                commits.put(partition.getKey(), partitionProgress.commit());
+            for (TopicPartition partition : touched) {
+                commits.put(partition, progress.get(partition).commit());
             }
             scan.commit(commits);
-            return new Result(taken[0] - failed, failed, overReplayed, metadataFull[0], from.topic(), to.topic(), group());
+            touched.clear();
+            sinceCheckpoint = 0;
+            return failed;
         }
     }
 }

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -19,7 +20,7 @@ import io.superflux.retry.Stage;
 
 /**
  * Reads a dead-letter topic from given offsets up to its end as it was when the scan opened (dead
- * letters that arrive meanwhile wait for the next run). Its consumer is assigned, never
+ * letters that arrive meanwhile wait for the next run), committed records only (read_committed). Its consumer is assigned, never
  * subscribed: reading disturbs no group; only {@link #commit} writes the replay group's offsets.
  */
 final class DeadLetterScan implements AutoCloseable {
@@ -31,8 +32,11 @@ final class DeadLetterScan implements AutoCloseable {
 
     DeadLetterScan(FluxConfig config, String clusterName, String topic, String group) {
         this.timeout = config.startupTimeout();
-        this.consumer = new KafkaConsumer<>(ClientProperties.consumer(config.cluster(clusterName), config.consumerProperties(),
-                group, Stage.Kind.DEAD_LETTER), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        Map<String, Object> properties = ClientProperties.consumer(config.cluster(clusterName), config.consumerProperties(), group,
+                Stage.Kind.DEAD_LETTER);
+        // Under exactly-once dead letters are written in transactions: one of an aborted transaction never was one.
+        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        this.consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         try {
             this.partitions = consumer.partitionsFor(topic, timeout).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).sorted((a, b) -> a.partition() - b.partition())

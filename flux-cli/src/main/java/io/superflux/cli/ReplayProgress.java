@@ -1,8 +1,7 @@
 package io.superflux.cli;
 
-import java.util.Iterator;
-import java.util.NavigableSet;
-import java.util.TreeSet;
+import java.util.Map;
+import java.util.TreeMap;
 
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 
@@ -11,6 +10,12 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
  * below the committed one, plus the offsets above it that a filtered replay sent back — kept as
  * ranges in the commit's metadata ({@code 12-15,20}), so that a later replay, filtered or not,
  * never sends a dead letter twice and never skips one that no filter took.
+ *
+ * <p>A letter is {@link #take taken} before it is sent, and only if the commit would still fit
+ * Kafka's {@code offset.metadata.max.bytes} with it and every letter taken before it; a send that
+ * fails gives it back ({@link #failed}). Offsets are held as ranges, never one by one, and the
+ * metadata's length is kept as ranges come and go, so a large replay costs memory for its ranges
+ * and time in proportion to its letters.
  */
 final class ReplayProgress {
     /** Kafka's default {@code offset.metadata.max.bytes} is 4096; stay well inside it. */
@@ -18,7 +23,10 @@ final class ReplayProgress {
     private static final String PREFIX = "flux-replayed:";
 
     private long committed;
-    private final NavigableSet<Long> done = new TreeSet<>();
+    /** First offset → last offset (inclusive) of each range done above the committed offset; never adjacent. */
+    private final TreeMap<Long, Long> ranges = new TreeMap<>();
+    /** The length of every range's text, without the commas. */
+    private int textLength;
 
     private ReplayProgress(long committed) {
         this.committed = committed;
@@ -36,9 +44,7 @@ final class ReplayProgress {
                 int dash = range.indexOf('-');
                 long first = Long.parseLong(dash < 0 ? range : range.substring(0, dash));
                 long last = dash < 0 ? first : Long.parseLong(range.substring(dash + 1));
-                for (long offset = first; offset <= last; offset++) {
-                    progress.done.add(offset);
-                }
+                progress.addRange(Math.max(first, progress.committed), last);
             }
         }
         return progress;
@@ -49,63 +55,133 @@ final class ReplayProgress {
         return committed;
     }
 
-    /** Whether the dead letter at {@code offset} was replayed already. */
+    /** Whether the dead letter at {@code offset} was dealt with already (replayed, or taken in this run). */
     boolean isDone(long offset) {
-        return offset < committed || done.contains(offset);
+        if (offset < committed) {
+            return true;
+        }
+        Map.Entry<Long, Long> range = ranges.floorEntry(offset);
+        return range != null && range.getValue() >= offset;
     }
 
-    /** Whether marking {@code offset} done still fits in the commit's metadata. */
-    boolean fits(long offset) {
+    /**
+     * Takes the dead letter at {@code offset} for sending; false, and nothing changes, if the
+     * commit would no longer fit its metadata with it.
+     */
+    boolean take(long offset) {
         if (isDone(offset)) {
             return true;
         }
-        done.add(offset);
-        boolean fits = metadata().length() <= MAX_METADATA_CHARS;
-        done.remove(offset);
-        return fits;
-    }
-
-    /** The dead letter at {@code offset} was sent back and acknowledged. */
-    void markDone(long offset) {
-        done.add(offset);
-        while (done.remove(committed)) {
-            committed++;
+        addRange(offset, offset);
+        if (lengthAtCommit() > MAX_METADATA_CHARS) {
+            removeOffset(offset);
+            return false;
         }
-        done.headSet(committed).clear();
+        return true;
     }
 
-    /** The commit to record. */
+    /** The send of the dead letter at {@code offset} failed: it is not done, and the next replay sends it. */
+    void failed(long offset) {
+        if (offset >= committed) {
+            removeOffset(offset);
+        }
+    }
+
+    /** The commit to record: the committed offset moves over what is done in a row from it. */
     OffsetAndMetadata commit() {
+        Map.Entry<Long, Long> first = ranges.firstEntry();
+        if (first != null && first.getKey() == committed) {
+            removeRange(first.getKey());
+            committed = first.getValue() + 1;
+        }
         return new OffsetAndMetadata(committed, metadata());
     }
 
-    private String metadata() {
-        if (done.isEmpty()) {
-            return "";
-        }
-        StringBuilder text = new StringBuilder(PREFIX);
-        Iterator<Long> offsets = done.iterator();
-        long first = offsets.next();
-        long last = first;
-        while (offsets.hasNext()) {
-            long next = offsets.next();
-            if (next != last + 1) {
-                append(text, first, last);
-                first = next;
-            }
-            last = next;
-        }
-        append(text, first, last);
-        return text.toString();
+    /** Ranges held (for tests: never one entry per offset). */
+    int ranges() {
+        return ranges.size();
     }
 
-    private static void append(StringBuilder text, long first, long last) {
-        if (text.length() > PREFIX.length()) {
-            text.append(',');
+    /** The metadata's length once the committed offset has moved over a range that starts at it. */
+    private int lengthAtCommit() {
+        int count = ranges.size();
+        int text = textLength;
+        Map.Entry<Long, Long> first = ranges.firstEntry();
+        if (first != null && first.getKey() == committed) {
+            count--;
+            text -= textOf(first.getKey(), first.getValue());
         }
-        text.append(first);
-        if (last != first) {
-            text.append('-').append(last);
+        return count == 0 ? 0 : PREFIX.length() + text + count - 1;
+    }
+
+    private void addRange(long first, long last) {
+        if (last < first) {
+            return;
         }
+        Map.Entry<Long, Long> before = ranges.floorEntry(first);
+        if (before != null && before.getValue() >= first - 1) { // overlaps or touches: join it
+            first = before.getKey();
+            last = Math.max(last, before.getValue());
+            removeRange(before.getKey());
+        }
+        Map.Entry<Long, Long> after = ranges.ceilingEntry(first);
+        while (after != null && after.getKey() <= last + 1) {
+            last = Math.max(last, after.getValue());
+            removeRange(after.getKey());
+            after = ranges.ceilingEntry(first);
+        }
+        ranges.put(first, last);
+        textLength += textOf(first, last);
+    }
+
+    private void removeOffset(long offset) {
+        Map.Entry<Long, Long> range = ranges.floorEntry(offset);
+        if (range == null || range.getValue() < offset) {
+            return;
+        }
+        long first = range.getKey();
+        long last = range.getValue();
+        removeRange(first);
+        if (first < offset) {
+            ranges.put(first, offset - 1);
+            textLength += textOf(first, offset - 1);
+        }
+        if (offset < last) {
+            ranges.put(offset + 1, last);
+            textLength += textOf(offset + 1, last);
+        }
+    }
+
+    private void removeRange(long first) {
+        Long last = ranges.remove(first);
+        if (last != null) {
+            textLength -= textOf(first, last);
+        }
+    }
+
+    private static int textOf(long first, long last) {
+        return digits(first) + (first == last ? 0 : 1 + digits(last));
+    }
+
+    private static int digits(long value) {
+        return Long.toString(value).length();
+    }
+
+    private String metadata() {
+        if (ranges.isEmpty()) {
+            return "";
+        }
+        StringBuilder text = new StringBuilder(PREFIX.length() + textLength + ranges.size());
+        text.append(PREFIX);
+        ranges.forEach((first, last) -> {
+            if (text.length() > PREFIX.length()) {
+                text.append(',');
+            }
+            text.append(first);
+            if (!first.equals(last)) {
+                text.append('-').append(last);
+            }
+        });
+        return text.toString();
     }
 }

@@ -364,6 +364,40 @@ class FluxCommandIT {
                 && capped.output().contains("Skipped 5 dead letter(s) replayed 1 times or more"), capped.output());
     }
 
+    /**
+     * Under exactly-once the dead letters are written in transactions: a dead letter of an aborted
+     * transaction was never one — show, stats and replay see only committed ones.
+     */
+    @Test
+    void dlqCommandsSeeOnlyCommittedDeadLetters(EmbeddedKafka kafka) throws Exception {
+        String topic = kafka.createUniqueTopic("dlq-eos", 1);
+        String dlq = topic + "-recorder-dlq";
+        for (String stageTopic : List.of(topic + "-recorder-try-1", topic + "-recorder-try-2", dlq)) {
+            kafka.createTopic(stageTopic, 1);
+        }
+        kafka.awaitLeaders(List.of(topic, dlq), Duration.ofSeconds(30));
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                topic + "-tx"), new StringSerializer(), new StringSerializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>(dlq, "key-aborted", "aborted"));
+            producer.flush();
+            producer.abortTransaction();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>(dlq, "key-committed", "committed"));
+            producer.commitTransaction();
+        }
+        FluxWorkerProcess show = dlq(kafka, topic, "show", "--json");
+        assertEquals(0, show.exitCode(), show.output());
+        List<String> shown = show.output().lines().filter(line -> line.startsWith("{")).toList();
+        assertEquals(1, shown.size(), show.output());
+        assertEquals("key-committed", parseJson(shown.get(0)).get("key").asText());
+        assertTrue(dlq(kafka, topic, "stats").output().contains("1 dead letter(s) in " + dlq));
+        assertTrue(dlq(kafka, topic, "replay").output().contains("Replayed 1 dead letter(s)"));
+        assertEquals(List.of("committed"), values(kafka.readAll(topic, 1, Duration.ofSeconds(10))));
+    }
+
     private FluxWorkerProcess dlq(EmbeddedKafka kafka, String topic, String command, String... options) throws Exception {
         List<String> args = new java.util.ArrayList<>(List.of("dlq", command, "--load", LOAD));
         args.addAll(List.of(options));
