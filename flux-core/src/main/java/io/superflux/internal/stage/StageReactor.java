@@ -6,7 +6,6 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Set;
 
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -57,6 +56,7 @@ public final class StageReactor implements Runnable {
     private final StageParts parts;
     private final StageTime time;
     private final RebalanceHandler rebalance;
+    private final Settling settling;
     private long nextFiguresAt;
     private boolean closing;
     private volatile boolean stopping;
@@ -72,6 +72,7 @@ public final class StageReactor implements Runnable {
                 () -> stopping || failure != null);
         this.time = environment.time();
         this.rebalance = new RebalanceHandler(parts, this);
+        this.settling = new Settling(parts, this::fail);
         meters.inFlight(parts.dispatch()::inFlight);
         meters.outage(() -> parts.gate() != null && parts.gate().isOpen() ? 1 : 0);
     }
@@ -132,7 +133,7 @@ public final class StageReactor implements Runnable {
                 if (!records.isEmpty()) {
                     parts.dispatch().dispatch(records);
                 } else {
-                    parts.rest().nothingFetched(time.millis(), this::caughtUp);
+                    parts.rest().nothingFetched(time.millis(), parts.pauses()::caughtUp);
                 }
             }
         } catch (WakeupException | InterruptException e) {
@@ -212,26 +213,6 @@ public final class StageReactor implements Runnable {
         return ConsumerRecords.empty();
     }
 
-    /**
-     * Whether the broker's last fetch answers say no assigned partition has records left, apart
-     * from the held ones (they wait for a time, and their release wakes the stage).
-     */
-    private boolean caughtUp() {
-        Set<TopicPartition> assignment = parts.consumer().assignment();
-        if (assignment.isEmpty()) {
-            return false;
-        }
-        for (TopicPartition partition : assignment) {
-            if (!parts.pauses().isHeld(partition)) {
-                OptionalLong lag = parts.consumer().currentLag(partition);
-                if (lag.isEmpty() || lag.getAsLong() > 0) {
-                    return false;
-                }
-            }
-        }
-        return true;
-    }
-
     void fail(Throwable error) {
         if (failure == null) {
             failure = error instanceof ForwardRefusedException ? error
@@ -250,34 +231,9 @@ public final class StageReactor implements Runnable {
         return closing;
     }
 
-    /**
-     * Waits until no record of {@code partitions} (null: of any partition) is running on a lane or
-     * being forwarded, carrying out what finishes meanwhile; false if {@code deadlineNanos} came
-     * first. Waits for nothing that cannot finish here: ended waits and parked records are left,
-     * and a forward waiting to be sent again is not sent.
-     */
+    /** Waits for what runs or is being forwarded of {@code partitions} (null: any), at most until {@code deadlineNanos}. */
     boolean settle(Collection<TopicPartition> partitions, long deadlineNanos) {
-        while (true) {
-            parts.dispatch().collect();
-            try {
-                parts.forwards().drain(parts.progress());
-            } catch (ForwardRefusedException e) {
-                fail(e); // the stage stops; what else is under way is still waited for
-            }
-            int out = partitions == null ? parts.dispatch().runningTotal() + parts.forwards().sent()
-                    : parts.dispatch().running(partitions) + parts.forwards().sentFor(partitions);
-            if (out == 0) {
-                return true;
-            }
-            if (time.nanos() >= deadlineNanos) {
-                return false;
-            }
-            try {
-                time.sleep(1);
-            } catch (InterruptedException e) {
-                return false;
-            }
-        }
+        return settling.settle(partitions, deadlineNanos);
     }
 
     /** Lets the records in hand finish (within the shutdown timeout), commits what is complete and closes the consumer. */

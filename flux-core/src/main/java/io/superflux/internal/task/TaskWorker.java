@@ -101,34 +101,11 @@ public final class TaskWorker implements Worker {
                     + "): use concurrency(1) or flux.delivery = at-least-once");
         }
         TaskWorker worker = new TaskWorker(task, forwarder, config.shutdownTimeout(), stages.size(), onTerminated);
-        String name = task.getClass().getSimpleName();
         List<KafkaConsumer<byte[], byte[]>> consumers = new ArrayList<>();
         try {
             for (Stage stage : stages) {
-                Map<String, Object> properties = ClientProperties.consumer(cluster, config.consumerProperties(), stage.group(),
-                        stage.kind());
-                // Flux decides where to read when Kafka has no position (OffsetResets): nothing is skipped silently.
-                properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
-                Optional<String> groupInstanceId = config.membership().groupInstanceId(stage.group());
-                groupInstanceId.ifPresent(id -> properties.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
-                Forwarder stageForwarder = forwarder;
-                if (exactlyOnce) {
-                    properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // aborted forwards are never read
-                    if (stage.kind() != Stage.Kind.DEAD_LETTER) {
-                        stageForwarder = transactionalForwarder(cluster, config, stage, groupInstanceId);
-                        worker.stageForwarders.add(stageForwarder);
-                        stageForwarder.bindMetrics(meters);
-                    }
-                }
-                KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties,
-                        new ByteArrayDeserializer(), new ByteArrayDeserializer());
-                consumers.add(consumer);
-                worker.clientMetrics.add(io.superflux.internal.kafka.ClientMetrics.of(consumer, meters));
-                StageMeters stageMeters = new StageMeters(meters, name, stage);
-                stageMeters.status().limitMillis(config.healthCallTimeout().map(Duration::toMillis)
-                        .orElse(maxPollIntervalMs(properties)));
-                worker.reactors.add(newReactor(task, stage, consumer, stageForwarder, partitions,
-                        settings(config, properties, mainStageReset, groupInstanceId), stageMeters));
+                worker.reactors.add(worker.newStage(stage, cluster, config, meters, partitions, mainStageReset, exactlyOnce,
+                        consumers));
             }
         } catch (RuntimeException e) {
             // e.g. a consumer setting kafka-clients rejects: close what was made, nothing leaks
@@ -138,6 +115,7 @@ public final class TaskWorker implements Worker {
             worker.stageForwarders.forEach(Forwarder::close);
             throw e;
         }
+        String name = task.getClass().getSimpleName();
         for (StageReactor reactor : worker.reactors) {
             reactor.onFailure(worker::stageFailed);
             Thread thread = new Thread(() -> worker.runReactor(reactor),
@@ -146,6 +124,35 @@ public final class TaskWorker implements Worker {
             thread.start();
         }
         return worker;
+    }
+
+    /** One stage: its consumer (added to {@code consumers}), its forwarder, its meters and its reactor. */
+    private StageReactor newStage(Stage stage, ClusterSettings cluster, FluxConfig config, MeterRegistry meters,
+                                  Map<String, Integer> partitions, ResetPolicy mainStageReset, boolean exactlyOnce,
+                                  List<KafkaConsumer<byte[], byte[]>> consumers) {
+        Map<String, Object> properties = ClientProperties.consumer(cluster, config.consumerProperties(), stage.group(),
+                stage.kind());
+        // Flux decides where to read when Kafka has no position (OffsetResets): nothing is skipped silently.
+        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+        Optional<String> groupInstanceId = config.membership().groupInstanceId(stage.group());
+        groupInstanceId.ifPresent(id -> properties.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
+        Forwarder stageForwarder = forwarder;
+        if (exactlyOnce) {
+            properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // aborted forwards are never read
+            if (stage.kind() != Stage.Kind.DEAD_LETTER) {
+                stageForwarder = transactionalForwarder(cluster, config, stage, groupInstanceId);
+                stageForwarders.add(stageForwarder);
+                stageForwarder.bindMetrics(meters);
+            }
+        }
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        consumers.add(consumer);
+        clientMetrics.add(io.superflux.internal.kafka.ClientMetrics.of(consumer, meters));
+        StageMeters stageMeters = new StageMeters(meters, task.getClass().getSimpleName(), stage);
+        stageMeters.status().limitMillis(config.healthCallTimeout().map(Duration::toMillis).orElse(maxPollIntervalMs(properties)));
+        return newReactor(task, stage, consumer, stageForwarder, partitions,
+                settings(config, properties, mainStageReset, groupInstanceId), stageMeters);
     }
 
     /** Gives the task's deserializer the cluster's settings and flux.serde.properties, once per worker. */

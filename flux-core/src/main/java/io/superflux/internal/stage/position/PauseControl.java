@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 
 import org.apache.kafka.clients.consumer.Consumer;
@@ -174,6 +175,26 @@ public final class PauseControl {
     /** Forgets revoked or lost partitions. */
     public void forget(Collection<TopicPartition> partitions) {
         partitions.forEach(holds::remove);
+    }
+
+    /**
+     * Whether the broker's last fetch answers say no assigned partition has records left, apart
+     * from the held ones (they wait for a time, and their release wakes the stage).
+     */
+    public boolean caughtUp() {
+        Set<TopicPartition> assignment = consumer.assignment();
+        if (assignment.isEmpty()) {
+            return false;
+        }
+        for (TopicPartition partition : assignment) {
+            if (!holds.containsKey(partition)) {
+                OptionalLong lag = consumer.currentLag(partition);
+                if (lag.isEmpty() || lag.getAsLong() > 0) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** Holds kept (none once nothing waits). */

@@ -494,7 +494,7 @@ final class SimWorld {
             faults.commits(commits.async(), commits.sync());
             scheduler.at(START + commits.until(), () -> faults.commits(0, 0));
         } else if (fault instanceof Schedule.TransactionFaults tx) {
-            faults.transactions(tx.rate(), tx.fence(), tx.abortTimeout());
+            faults.transactions(tx.rate(), tx.fence(), tx.abortTimeout(), tx.kinds());
             scheduler.at(START + tx.until(), () -> faults.transactions(0, false, 0));
         } else if (fault instanceof Schedule.Rebalance rebalance) {
             if (target != null && target.consumer != null) {

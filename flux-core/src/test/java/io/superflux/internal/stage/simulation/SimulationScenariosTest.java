@@ -37,7 +37,11 @@ class SimulationScenariosTest {
     }
 
     private static Schedule.Input input(long id, String key, long at, Schedule.Behaviour behaviour, int failures) {
-        return new Schedule.Input(id, 0, key, at, -1, false, behaviour, failures, 0, Schedule.Value.GOOD, 0);
+        return slow(id, key, at, behaviour, failures, 0);
+    }
+
+    private static Schedule.Input slow(long id, String key, long at, Schedule.Behaviour behaviour, int failures, long millis) {
+        return new Schedule.Input(id, 0, key, at, -1, false, behaviour, failures, millis, Schedule.Value.GOOD, 0);
     }
 
     /** Runs {@code schedule} (every invariant must hold) and returns the world, for its figures. */
@@ -76,18 +80,20 @@ class SimulationScenariosTest {
     }
 
     /**
-     * Exactly-once: a commit between two records of one batch aborts; the next record must wait for
-     * an in-place retry. Nothing before it may be skipped, and no forward may be visible twice.
+     * Exactly-once: each call takes 5 ms and the commit interval is 1 ms, so the transaction is
+     * committed between every two records of the batch, and those commits abort; the next record
+     * must wait for an in-place retry, or fails. Nothing before it may be skipped, and no forward
+     * may be visible twice.
      */
     @Test
     void anAbortBetweenTwoRecordsReadsTheWholeBatchAgain() {
-        List<Schedule.Input> inputs = List.of(input(0, "a", 0, Schedule.Behaviour.ALWAYS_FAIL, 0),
-                input(1, "b", 0, Schedule.Behaviour.FAIL_N, 1), input(2, "c", 0, Schedule.Behaviour.SUCCEED, 0),
-                input(3, "d", 0, Schedule.Behaviour.ALWAYS_FAIL, 0));
+        List<Schedule.Input> inputs = List.of(slow(0, "a", 0, Schedule.Behaviour.ALWAYS_FAIL, 0, 5),
+                slow(1, "b", 0, Schedule.Behaviour.FAIL_N, 1, 5), slow(2, "c", 0, Schedule.Behaviour.SUCCEED, 0, 5),
+                slow(3, "d", 0, Schedule.Behaviour.ALWAYS_FAIL, 0, 5), slow(4, "e", 0, Schedule.Behaviour.ALWAYS_FAIL, 0, 5));
         for (long seed = 1; seed <= 20; seed++) {
-            keepsTheInvariants(new Schedule(seed, new Schedule.Config(Stage.Kind.MAIN, 0, 2, 1, 1, true, 2, 500, null, false,
-                    1.0, 1, 5_000, 5_000), inputs, List.of(new Schedule.TransactionFaults(0, 300, 1.0, false, 0, "ABORTABLE,EPOCH")),
-                    300, 60_000));
+            keepsTheInvariants(new Schedule(seed, new Schedule.Config(Stage.Kind.MAIN, 0, 2, 1, 1, true, 1, 20, null, false,
+                    1.0, 1, 5_000, 5_000), inputs, List.of(new Schedule.TransactionFaults(0, 2_000, 1.0, false, 0,
+                    "ABORTABLE,EPOCH")), 2_000, 60_000));
         }
     }
 
@@ -100,6 +106,15 @@ class SimulationScenariosTest {
             keepsTheInvariants(new Schedule(seed, config(Stage.Kind.MAIN, 1, true, 0, 0, null, 1.0), inputs,
                     List.of(new Schedule.TransactionFaults(0, 1_000, 1.0, false, 0, "TIMEOUT")), 1_000, 60_000));
         }
+    }
+
+    /** Exactly-once: InvalidProducerEpochException from a commit is abortable (KIP-588): abort, read again, go on. */
+    @Test
+    void anEpochBumpAbortsTheTransactionAndTheStageGoesOn() {
+        List<Schedule.Input> inputs = List.of(input(0, "a", 0, Schedule.Behaviour.ALWAYS_FAIL, 0),
+                input(1, "b", 50, Schedule.Behaviour.SUCCEED, 0));
+        keepsTheInvariants(new Schedule(13, config(Stage.Kind.MAIN, 1, true, 0, 0, null, 1.0), inputs,
+                List.of(new Schedule.TransactionFaults(0, 1_000, 1.0, false, 0, "EPOCH")), 1_000, 60_000));
     }
 
     /**
