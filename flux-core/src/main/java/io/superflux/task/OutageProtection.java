@@ -4,12 +4,17 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * When a stage decides that a dependency is down, and how it probes for its return. When at least
- * {@link #minimumCalls} calls ended within the last {@link #window} and at least
- * {@link #failureRate} of them threw, the stage pauses: it stops taking records, forwards nothing
- * and commits nothing past the record that tripped it. It then calls one record — that one — after
- * {@link #firstProbe}, then at intervals doubling up to {@link #maxProbeInterval}, and resumes as
- * soon as a probe succeeds. Immutable; each method returns a new policy.
+ * When a main stage decides that a dependency is down, and how it probes for its return. Each
+ * record's final outcome in the stage counts once (its in-place attempts are one record). When at
+ * least {@link #minimumCalls} records ended within the last {@link #window}, at least
+ * {@link #failureRate} of them failed, and the failures came from at least a quarter of
+ * {@code minimumCalls} different keys, the stage pauses: it stops taking records, forwards nothing
+ * and commits nothing past the record that tripped it. After {@link #firstProbe} it calls one record
+ * — a waiting one, or the next of a held partition, the partitions taking turns — and resumes as
+ * soon as a probe succeeds. A probe that fails goes on to its next stage, like any failed record,
+ * and the next probe follows at once; after five failed probes in a row the next round waits twice
+ * as long, up to {@link #maxProbeInterval}. So a record that fails on its own never holds the
+ * stage. Retry stages have no outage protection. Immutable; each method returns a new policy.
  *
  * <pre>{@code
  * TaskSpec.topic("orders").group("billing")
@@ -22,7 +27,7 @@ import java.util.Objects;
  * does not scale them).
  *
  * @param failureRate      the share of failed calls that trips the stage, above 0 and at most 1
- * @param minimumCalls     calls the window must hold before the rate counts, 1 or more
+ * @param minimumCalls     records the window must hold before the rate counts, 1 or more
  * @param window           how far back calls count, 1 s to 1 h
  * @param firstProbe       the wait before the first probe, 10 ms to 1 h
  * @param maxProbeInterval the longest wait between probes, at least {@code firstProbe} and at most 1 day

@@ -158,9 +158,10 @@ public final class TaskSpec<V> {
     }
 
     /**
-     * Pauses a stage whose calls fail at {@code policy}'s rate — a dependency is down — instead of
-     * flooding the retry topics and, later, the dead letters with records that were never bad; it
-     * probes with one record at growing intervals and resumes when a probe succeeds. Off by default.
+     * Pauses the main stage when its records fail at {@code policy}'s rate, from many keys — a
+     * dependency is down — instead of flooding the retry topics and, later, the dead letters with
+     * records that were never bad; it probes with one record at a time, rounds of five at growing
+     * intervals, forwards the probes that fail, and resumes when a probe succeeds. Off by default.
      * While paused the stage logs it at WARN and {@code flux_stage_outage} is 1.
      */
     public TaskSpec<V> outageProtection(OutageProtection policy) {

@@ -15,7 +15,6 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 
 import io.superflux.task.Failure;
 import io.superflux.task.Origin;
-import io.superflux.internal.stage.record.RecordOutcome;
 
 /**
  * Flux's headers on forwarded records: the fixed list below, written as UTF-8 text so any Kafka
@@ -80,7 +79,7 @@ public final class RetryHeaders {
      * were retried in place: each is a line of {@code flux-failures}, before this failure's.
      */
     public static RecordHeaders forward(ConsumerRecord<byte[], byte[]> source, int failedStage, int targetStage,
-                                 long failedAt, long dueAt, Throwable error, List<RecordOutcome.FailedAttempt> earlier) {
+                                 long failedAt, long dueAt, Throwable error, List<FailedCall> earlier) {
         Headers previous = source.headers();
         RecordHeaders headers = new RecordHeaders();
         for (Header header : previous) {
@@ -113,7 +112,7 @@ public final class RetryHeaders {
             put(headers, ORIGINAL_TIMESTAMP, Long.toString(source.timestamp()));
         }
         String history = text(previous, FAILURES).orElse("");
-        for (RecordOutcome.FailedAttempt attempt : earlier) {
+        for (FailedCall attempt : earlier) {
             history = history(history, failedStage, attempt.failedAt(), attempt.error());
         }
         put(headers, FAILURES, history(history, failedStage, failedAt, error));

@@ -2,6 +2,8 @@ package io.superflux.internal.stage;
 
 import java.util.Collection;
 import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.common.TopicPartition;
@@ -30,11 +32,16 @@ final class RebalanceHandler implements ConsumerRebalanceListener {
     private static final long COMMIT_WHILE_CLOSING_MS = 5_000;
 
     private final StageParts parts;
-    private final StageReactor reactor;
+    private final Settling settling;
+    private final BooleanSupplier closing;
+    private final Consumer<Throwable> fail;
 
-    RebalanceHandler(StageParts parts, StageReactor reactor) {
+    /** {@code closing}: the stage is closing its consumer; {@code fail} stops the stage with an error. */
+    RebalanceHandler(StageParts parts, Settling settling, BooleanSupplier closing, Consumer<Throwable> fail) {
         this.parts = parts;
-        this.reactor = reactor;
+        this.settling = settling;
+        this.closing = closing;
+        this.fail = fail;
     }
 
     @Override
@@ -42,7 +49,7 @@ final class RebalanceHandler implements ConsumerRebalanceListener {
         if (partitions.isEmpty()) {
             return;
         }
-        if (reactor.closing()) { // leaving the group at the end: everything was settled and committed
+        if (closing.getAsBoolean()) { // leaving the group at the end: everything was settled and committed
             parts.commits().commitNow(partitions, COMMIT_WHILE_CLOSING_MS);
             forget(partitions);
             return;
@@ -52,13 +59,13 @@ final class RebalanceHandler implements ConsumerRebalanceListener {
         parts.progress().revoke(partitions);
         parts.dispatch().revoke(partitions);
         try {
-            if (!reactor.settle(partitions, deadline)) {
+            if (!settling.settle(partitions, deadline)) {
                 log.warn("{}: {} record(s) of revoked partitions {} still in flight after {} ms: not committed, their next"
                         + " owner reads them again", parts.stage(), parts.dispatch().running(partitions)
                         + parts.forwards().sentFor(partitions), numbers(partitions), budget);
             }
         } catch (ForwardRefusedException e) {
-            reactor.fail(e); // the loop ends after this poll; the rebalance itself goes on
+            fail.accept(e); // the loop ends after this poll; the rebalance itself goes on
         }
         long left = Math.max(0, (deadline - parts.environment().time().nanos()) / 1_000_000);
         parts.commits().commitNow(partitions, left);

@@ -2,7 +2,6 @@ package io.superflux.internal.stage;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,8 +70,8 @@ public final class StageReactor implements Runnable {
         this.parts = StageParts.of(task, stage, consumer, forwarder, partitionCounts, environment, settings, meters,
                 () -> stopping || failure != null);
         this.time = environment.time();
-        this.rebalance = new RebalanceHandler(parts, this);
         this.settling = new Settling(parts, this::fail);
+        this.rebalance = new RebalanceHandler(parts, settling, () -> closing, this::fail);
         meters.inFlight(parts.dispatch()::inFlight);
         meters.outage(() -> parts.gate() != null && parts.gate().isOpen() ? 1 : 0);
     }
@@ -213,7 +212,7 @@ public final class StageReactor implements Runnable {
         return ConsumerRecords.empty();
     }
 
-    void fail(Throwable error) {
+    private void fail(Throwable error) {
         if (failure == null) {
             failure = error instanceof ForwardRefusedException ? error
                     : new StageFailedException(parts.stage().toString(), parts.taskName(), error,
@@ -227,15 +226,6 @@ public final class StageReactor implements Runnable {
         }
     }
 
-    boolean closing() {
-        return closing;
-    }
-
-    /** Waits for what runs or is being forwarded of {@code partitions} (null: any), at most until {@code deadlineNanos}. */
-    boolean settle(Collection<TopicPartition> partitions, long deadlineNanos) {
-        return settling.settle(partitions, deadlineNanos);
-    }
-
     /** Lets the records in hand finish (within the shutdown timeout), commits what is complete and closes the consumer. */
     private void finish() {
         Thread.interrupted(); // a stop's interrupt that reached this thread must not prevent the final commit
@@ -243,9 +233,9 @@ public final class StageReactor implements Runnable {
         try {
             parts.dispatch().stop();
             long deadline = stopping ? stopDeadlineNanos : time.nanos() + parts.settings().shutdownTimeout().toNanos();
-            if (!settle(null, deadline)) {
+            if (!settling.settle(null, deadline)) {
                 interruptCalls(); // what still runs is interrupted, and left uncommitted
-                if (!settle(null, time.nanos() + INTERRUPT_GRACE_MS * 1_000_000)) {
+                if (!settling.settle(null, time.nanos() + INTERRUPT_GRACE_MS * 1_000_000)) {
                     log.warn("{}: {} record(s) still running or being forwarded after {}; they are not committed and"
                             + " will be read again", parts.stage(), parts.dispatch().runningTotal() + parts.forwards().sent(),
                             parts.settings().shutdownTimeout());

@@ -3,6 +3,7 @@ package io.superflux.internal.stage.forward;
 import java.util.List;
 import java.util.Map;
 import java.util.random.RandomGenerator;
+import io.superflux.internal.headers.FailedCall;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -45,7 +46,7 @@ public final class ForwardRecords {
 
     /** The forward of {@code record}, which failed at {@code now} with {@code error} after the in-place attempts {@code earlier}. */
     public ProducerRecord<byte[], byte[]> of(ConsumerRecord<byte[], byte[]> record, int target, Throwable error,
-                                             List<RecordOutcome.FailedAttempt> earlier, long now) {
+                                             List<FailedCall> earlier, long now) {
         Stage next = plan.stage(target);
         long due = next.kind() == Stage.Kind.RETRY
                 ? now + Math.round(backoff.delayBefore(target, random).toMillis() * timeScale)

@@ -7,7 +7,6 @@ import org.slf4j.LoggerFactory;
 import io.superflux.retry.Backoff;
 import io.superflux.retry.Stage;
 import io.superflux.internal.headers.RetryHeaders;
-import io.superflux.internal.stage.StageReactor;
 
 /**
  * When a record on a retry or dead-letter topic is due. Normally its {@code flux-due-at} header
@@ -16,7 +15,7 @@ import io.superflux.internal.stage.StageReactor;
  * wait of the stage (the dead-letter stage has no wait).
  */
 public final class DueTimes {
-    private static final Logger log = LoggerFactory.getLogger(StageReactor.class);
+    private static final Logger log = LoggerFactory.getLogger(DueTimes.class);
 
     private final Stage stage;
     private final long fallbackWaitMillis;

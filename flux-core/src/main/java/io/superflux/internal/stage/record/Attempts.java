@@ -2,6 +2,7 @@ package io.superflux.internal.stage.record;
 
 import java.util.ArrayList;
 import java.util.List;
+import io.superflux.internal.headers.FailedCall;
 
 /**
  * The tries of one record in one stage so far: its failed calls retried in place (for the
@@ -11,7 +12,7 @@ import java.util.List;
  */
 public final class Attempts {
     private final long offset;
-    private List<RecordOutcome.FailedAttempt> inPlace;
+    private List<FailedCall> inPlace;
     private int later;
 
     /** The tries of the record at {@code offset}. */
@@ -30,7 +31,7 @@ public final class Attempts {
     }
 
     /** The failed calls retried in place, oldest first. */
-    public List<RecordOutcome.FailedAttempt> failedInPlace() {
+    public List<FailedCall> failedInPlace() {
         return inPlace == null ? List.of() : inPlace;
     }
 
@@ -38,7 +39,7 @@ public final class Attempts {
         if (inPlace == null) {
             inPlace = new ArrayList<>(2);
         }
-        inPlace.add(new RecordOutcome.FailedAttempt(failedAt, error));
+        inPlace.add(new FailedCall(failedAt, error));
     }
 
     /** Counts a try to be repeated later (hook, deserializer); returns the count. */

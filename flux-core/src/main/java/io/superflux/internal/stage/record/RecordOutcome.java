@@ -1,6 +1,7 @@
 package io.superflux.internal.stage.record;
 
 import java.util.List;
+import io.superflux.internal.headers.FailedCall;
 
 /**
  * What became of one record in a stage, decided in one place ({@link RecordRunner}) for the
@@ -13,7 +14,7 @@ import java.util.List;
  * @param cause       why a forwarded record failed (none when it did not)
  * @param earlier     the failed calls before this outcome that were retried in place (oldest first)
  */
-public record RecordOutcome(Kind kind, int targetStage, Throwable error, Cause cause, List<FailedAttempt> earlier) {
+public record RecordOutcome(Kind kind, int targetStage, Throwable error, Cause cause, List<FailedCall> earlier) {
     /** What the reactor does with the record. */
     public enum Kind {
         /** {@code call} (or the dead-letter hook) returned: the record is complete. */
@@ -45,9 +46,6 @@ public record RecordOutcome(Kind kind, int targetStage, Throwable error, Cause c
         BAD_VALUE
     }
 
-    /** A call that failed and was retried in place. */
-    public record FailedAttempt(long failedAt, Throwable error) {
-    }
 
     public static final RecordOutcome HANDLED = new RecordOutcome(Kind.HANDLED, -1, null, Cause.NONE, List.of());
     public static final RecordOutcome LEAVE_UNCOMMITTED = new RecordOutcome(Kind.LEAVE_UNCOMMITTED, -1, null, Cause.NONE, List.of());
@@ -74,7 +72,7 @@ public record RecordOutcome(Kind kind, int targetStage, Throwable error, Cause c
     }
 
     /** The same outcome, after the failed calls {@code attempts} were retried in place. */
-    public RecordOutcome after(List<FailedAttempt> attempts) {
+    public RecordOutcome after(List<FailedCall> attempts) {
         return attempts.isEmpty() ? this : new RecordOutcome(kind, targetStage, error, cause, List.copyOf(attempts));
     }
 
