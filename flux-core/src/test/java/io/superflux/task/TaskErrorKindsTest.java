@@ -1,7 +1,7 @@
 package io.superflux.task;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static io.superflux.task.TaskTestSupport.await;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,18 +19,18 @@ import java.util.stream.Collectors;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.superflux.SuperFlux;
 import io.superflux.Worker;
 import io.superflux.producer.Producer;
 import io.superflux.producer.ProducerSpec;
 import io.superflux.retry.Backoff;
-import io.superflux.testing.Failures;
-import io.superflux.testing.Failures.UnprintableException;
 import io.superflux.retry.StagePlan;
+import io.superflux.testing.Failures.UnprintableException;
+import io.superflux.testing.Failures;
 import io.superflux.testkit.EmbeddedKafka;
 import io.superflux.testkit.EmbeddedKafkaExtension;
 

@@ -18,8 +18,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.superflux.SuperFlux;
 import io.superflux.Worker;
-import io.superflux.retry.StagePlan;
 import io.superflux.internal.stage.outage.OutageGate;
+import io.superflux.retry.StagePlan;
 import io.superflux.testkit.EmbeddedKafka;
 import io.superflux.testkit.EmbeddedKafkaExtension;
 

@@ -9,8 +9,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 
 import io.superflux.ClusterSettings;
 import io.superflux.ProducerSettings;
-import io.superflux.retry.Stage;
 import io.superflux.internal.stage.position.FetchRest;
+import io.superflux.retry.Stage;
 
 /**
  * Builds kafka-clients settings from Flux configuration. Order, lowest first: the cluster's

@@ -25,23 +25,23 @@ import io.superflux.DeliveryGuarantee;
 import io.superflux.FluxConfig;
 import io.superflux.FluxConfigException;
 import io.superflux.Worker;
-import io.superflux.internal.kafka.ClientProperties;
-import io.superflux.retry.Stage;
-import io.superflux.retry.StagePlan;
-import io.superflux.retry.StageSelection;
-import io.superflux.task.Task;
 import io.superflux.internal.headers.SafeText;
+import io.superflux.internal.kafka.ClientProperties;
 import io.superflux.internal.stage.StageReactor;
 import io.superflux.internal.stage.environment.LanePools;
+import io.superflux.internal.stage.environment.ResetPolicy;
+import io.superflux.internal.stage.environment.StageEnvironment;
 import io.superflux.internal.stage.environment.StageSettings;
 import io.superflux.internal.stage.environment.StageTime;
 import io.superflux.internal.stage.forward.Forwarder;
 import io.superflux.internal.stage.ops.StageMeters;
 import io.superflux.internal.stage.ops.StageStatus;
-import io.superflux.internal.topics.TaskTopics;
-import io.superflux.internal.stage.environment.ResetPolicy;
-import io.superflux.internal.stage.environment.StageEnvironment;
 import io.superflux.internal.stage.position.OffsetResets;
+import io.superflux.internal.topics.TaskTopics;
+import io.superflux.retry.Stage;
+import io.superflux.retry.StagePlan;
+import io.superflux.retry.StageSelection;
+import io.superflux.task.Task;
 
 /**
  * Starts the selected stages of a task: provisions its topics, then one {@link StageReactor}

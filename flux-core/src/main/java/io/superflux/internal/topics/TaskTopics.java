@@ -19,10 +19,10 @@ import io.superflux.ClusterSettings;
 import io.superflux.FluxConfig;
 import io.superflux.FluxConfigException;
 import io.superflux.internal.kafka.ClientProperties;
+import io.superflux.internal.stage.ops.StageStatus;
 import io.superflux.retry.Stage;
 import io.superflux.retry.StagePlan;
 import io.superflux.task.Task;
-import io.superflux.internal.stage.ops.StageStatus;
 
 /**
  * The topics of a task, for workers and operators: prepare them at start, plan and apply what

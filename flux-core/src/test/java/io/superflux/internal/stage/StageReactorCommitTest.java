@@ -26,18 +26,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.superflux.retry.Stage;
-import io.superflux.task.Message;
-import io.superflux.task.Task;
-import io.superflux.task.TaskSpec;
 import io.superflux.internal.stage.environment.LanePools;
+import io.superflux.internal.stage.environment.ResetPolicy;
+import io.superflux.internal.stage.environment.StageEnvironment;
 import io.superflux.internal.stage.environment.StageSettings;
 import io.superflux.internal.stage.environment.StageTime;
 import io.superflux.internal.stage.forward.Forwarder;
 import io.superflux.internal.stage.ops.StageMeters;
-import io.superflux.internal.stage.position.OffsetResets;
-import io.superflux.internal.stage.environment.ResetPolicy;
-import io.superflux.internal.stage.environment.StageEnvironment;
+import io.superflux.retry.Stage;
+import io.superflux.task.Message;
+import io.superflux.task.Task;
+import io.superflux.task.TaskSpec;
 
 /**
  * Commit sequences a broker cannot be made to produce on demand, driven through kafka-clients'

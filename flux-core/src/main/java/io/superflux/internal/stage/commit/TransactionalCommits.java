@@ -23,8 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.superflux.internal.stage.environment.StageTime;
-import io.superflux.internal.stage.forward.Forwarder;
 import io.superflux.internal.stage.forward.ForwardTracker;
+import io.superflux.internal.stage.forward.Forwarder;
 import io.superflux.internal.stage.position.PauseControl;
 import io.superflux.internal.stage.progress.PartitionProgress;
 import io.superflux.internal.stage.progress.StageProgress;

@@ -6,8 +6,9 @@ import java.util.Set;
 
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
-import io.superflux.internal.stage.record.RecordRunner;
+
 import io.superflux.internal.stage.record.InPlaceRetries;
+import io.superflux.internal.stage.record.RecordRunner;
 
 /**
  * How a stage hands its records to the task: {@link InOrderDispatch} on the stage thread, one at

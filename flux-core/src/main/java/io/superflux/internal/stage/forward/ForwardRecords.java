@@ -3,16 +3,15 @@ package io.superflux.internal.stage.forward;
 import java.util.List;
 import java.util.Map;
 import java.util.random.RandomGenerator;
-import io.superflux.internal.headers.FailedCall;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.superflux.internal.headers.FailedCall;
 import io.superflux.internal.headers.RetryHeaders;
 import io.superflux.internal.headers.SafeText;
-import io.superflux.internal.stage.record.RecordOutcome;
 import io.superflux.retry.Backoff;
 import io.superflux.retry.Stage;
 import io.superflux.retry.StagePlan;

@@ -4,9 +4,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.superflux.internal.headers.RetryHeaders;
 import io.superflux.retry.Backoff;
 import io.superflux.retry.Stage;
-import io.superflux.internal.headers.RetryHeaders;
 
 /**
  * When a record on a retry or dead-letter topic is due. Normally its {@code flux-due-at} header

@@ -17,8 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.superflux.internal.stage.environment.ResetPolicy;
-import io.superflux.retry.Stage;
 import io.superflux.internal.stage.ops.StageMeters;
+import io.superflux.retry.Stage;
 
 /**
  * Where a stage reads when Kafka has no position for it, in place of kafka-clients'

@@ -12,14 +12,13 @@ import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
-import io.superflux.testing.ManualClock;
-
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.superflux.internal.stage.ops.StageMeters;
 import io.superflux.internal.stage.progress.PartitionProgress;
 import io.superflux.internal.stage.progress.StageProgress;
 import io.superflux.retry.Stage;
 import io.superflux.task.TaskSpec;
+import io.superflux.testing.ManualClock;
 
 /**
  * A topic whose sends block on the stage thread is probed one forward at a time, and whatever

@@ -12,11 +12,10 @@ import java.util.List;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
-import io.superflux.testing.ManualClock;
-
 import io.superflux.retry.StagePlan;
 import io.superflux.task.OutageProtection;
 import io.superflux.task.TaskSpec;
+import io.superflux.testing.ManualClock;
 
 /**
  * The gate's state machine: a trip holds the tripping record; probes take turns; a failed probe

@@ -22,15 +22,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import io.superflux.internal.headers.RetryHeaders;
+import io.superflux.internal.stage.environment.StageTime;
+import io.superflux.internal.stage.ops.StageStatus;
 import io.superflux.internal.stage.record.RecordOutcome.Kind;
 import io.superflux.task.Message;
 import io.superflux.task.Task;
 import io.superflux.task.TaskSpec;
-import io.superflux.testing.Failures;
 import io.superflux.testing.Failures.UnprintableException;
-import io.superflux.internal.headers.RetryHeaders;
-import io.superflux.internal.stage.environment.StageTime;
-import io.superflux.internal.stage.ops.StageStatus;
+import io.superflux.testing.Failures;
 
 /**
  * Every kind of Throwable that a deserializer, a call or the dead-letter hook can throw, and

@@ -5,33 +5,33 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Optional;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.superflux.internal.headers.RetryHeaders;
-import io.superflux.retry.Backoff;
-import io.superflux.retry.Stage;
-import io.superflux.retry.StagePlan;
-import io.superflux.task.OutageProtection;
-import io.superflux.task.TaskSpec;
 import io.superflux.internal.stage.StageReactor;
 import io.superflux.internal.stage.environment.ResetPolicy;
 import io.superflux.internal.stage.environment.StageEnvironment;
 import io.superflux.internal.stage.environment.StageSettings;
 import io.superflux.internal.stage.forward.Forwarder;
 import io.superflux.internal.stage.ops.StageMeters;
+import io.superflux.retry.Backoff;
+import io.superflux.retry.Stage;
+import io.superflux.retry.StagePlan;
+import io.superflux.task.OutageProtection;
+import io.superflux.task.TaskSpec;
 
 /**
  * One simulated run of a schedule: the cluster, the stage's incarnations (a process that is
