@@ -225,7 +225,18 @@ public final class TransactionalCommits implements CommitStrategy {
      */
     private void abortAndRewind(String why, long deadline) {
         rewound = true;
-        abort(deadline);
+        try {
+            abort(deadline);
+        } catch (TimeoutException | InterruptException e) {
+            if (!halted.getAsBoolean()) {
+                throw e;
+            }
+            // Stopping: the restarted stage's producer (same transactional id) aborts what is left open.
+            log.warn("{}: the transaction could not be aborted before the stop ({}); it stays open until the restarted stage"
+                    + " or transaction.timeout.ms aborts it, and nothing of it is visible", stage, e.toString());
+            forwards.aborted();
+            return;
+        }
         forwards.aborted();
         abortBackoffMs = Math.min(MAX_ABORT_BACKOFF_MS, Math.max(MIN_ABORT_BACKOFF_MS, abortBackoffMs * 2));
         long until = time.millis() + abortBackoffMs;
@@ -250,7 +261,7 @@ public final class TransactionalCommits implements CommitStrategy {
                 return;
             } catch (TimeoutException | InterruptException e) {
                 Thread.interrupted();
-                if (time.millis() >= deadline) {
+                if (time.millis() >= deadline || halted.getAsBoolean()) {
                     throw e;
                 }
                 log.warn("{}: aborting the transaction timed out (attempt {}: {}); trying again", stage, attempt, e.toString());

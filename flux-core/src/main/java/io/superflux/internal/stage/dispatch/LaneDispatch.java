@@ -70,6 +70,8 @@ public final class LaneDispatch implements Dispatch {
     private final List<LaneJob> parked = new ArrayList<>();
     /** Per partition, the jobs handed on that have not reported yet (running, queued, or in a wait). */
     private final Map<TopicPartition, Integer> running = new HashMap<>();
+    /** The job last chosen as the outage probe (its call may take longer than a probe interval). */
+    private LaneJob probeJob;
     private volatile boolean stopping;
     private volatile int inFlight;
     private long sequence;
@@ -126,6 +128,7 @@ public final class LaneDispatch implements Dispatch {
                 sequence++);
         if (gate != null && gate.isProbe(partition, record.offset())) {
             job.probe(); // the stage is paused for an outage, and this record is admitted as its probe
+            probeJob = job;
         }
         running.merge(partition, 1, Integer::sum);
         inFlight++;
@@ -252,6 +255,9 @@ public final class LaneDispatch implements Dispatch {
 
     @Override
     public void probe() {
+        if (probeJob != null && probeJob.calling() && gate.isProbe(probeJob.partition, probeJob.record.offset())) {
+            gate.probeUnderWay(); // a slow call is still the probe
+        }
         if (!probes.due()) {
             return;
         }
@@ -263,6 +269,7 @@ public final class LaneDispatch implements Dispatch {
         gate.probing(job.partition, job.record.offset());
         gate.admits(job.partition, job.record.offset());
         job.probe();
+        probeJob = job;
         tryAgain(job);
     }
 

@@ -38,6 +38,7 @@ final class LaneJob extends KeyOrderedExecutor.Job {
     private volatile RecordOutcome outcome;
     private volatile boolean awaitsVerdict;
     private volatile boolean probe;
+    private volatile boolean calling;
 
     LaneJob(LaneDispatch lanes, TopicPartition partition, PartitionProgress progress, PartitionProgress.Pending pending,
             ConsumerRecord<byte[], byte[]> record, long sequence) {
@@ -68,7 +69,13 @@ final class LaneJob extends KeyOrderedExecutor.Job {
         }
         probe = false;
         progress.starting(record.offset());
-        RecordOutcome tried = runner.run(record);
+        calling = true;
+        RecordOutcome tried;
+        try {
+            tried = runner.run(record);
+        } finally {
+            calling = false;
+        }
         InPlaceRetries.Next next = lanes.inPlace().next(record, attempts, tried, lanes.time().millis());
         if (next.again()) {
             command = Command.TRY;
@@ -84,6 +91,11 @@ final class LaneJob extends KeyOrderedExecutor.Job {
         outcome = result;
         awaitsVerdict = verdict;
         lanes.reportOutcome(this);
+    }
+
+    /** Whether its call is under way (any thread). */
+    boolean calling() {
+        return calling;
     }
 
     /** Its next try is the outage probe: it calls although the stage is paused. */

@@ -104,6 +104,11 @@ public final class OutageGate {
                 (clock.millis() - openedAt) / 1000, probesFailed);
     }
 
+    /** The probe's call is under way (a lane runs it): it does not pass the turn on, however long it takes. */
+    public void probeUnderWay() {
+        probeChosenAt = clock.millis();
+    }
+
     /** The partition a probe is to come from, or null. */
     public TopicPartition probePartition() {
         return probePartition;

@@ -271,7 +271,7 @@ final class SimHistory {
             story.failedInRow = 0;
         }
         if (story.lastCallFailed && story.lastIncarnation == incarnation && world.inPlaceBackoff() > 0 && !reread
-                && story.failedInRow <= world.inPlaceAttempts() && world.retriesInPlace()
+                && story.failedInRow <= world.inPlaceAttempts() && world.retriesInPlace() && world.retriedInPlace(input)
                 && now - story.lastCallEnd < world.inPlaceBackoff() && story.input.behaviour() != Schedule.Behaviour.HANG_ONCE) {
             violation("called " + input + " again " + (now - story.lastCallEnd) + " ms after it failed; the in-place backoff is "
                     + world.inPlaceBackoff() + " ms", null);

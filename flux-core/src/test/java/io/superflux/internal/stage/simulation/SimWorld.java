@@ -234,6 +234,12 @@ final class SimWorld {
         return stage.kind() != Stage.Kind.DEAD_LETTER && config.inPlaceAttempts() > 0;
     }
 
+    /** Whether a failed call of {@code input} is retried in place: not a fatal or routed type, nor a value that cannot be read. */
+    boolean retriedInPlace(Schedule.Input input) {
+        return input.behaviour() != Schedule.Behaviour.FATAL && input.behaviour() != Schedule.Behaviour.ROUTED
+                && input.value() == Schedule.Value.GOOD;
+    }
+
     /** In-place attempts after a failed call. */
     int inPlaceAttempts() {
         return config.inPlaceAttempts();

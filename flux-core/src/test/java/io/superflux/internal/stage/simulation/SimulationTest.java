@@ -109,8 +109,9 @@ class SimulationTest {
             for (Simulation.Failure failure : failures) {
                 byKind.computeIfAbsent(failure.kind(), k -> new ArrayList<>()).add(failure);
             }
-            byKind.forEach((kind, same) -> text.append("\n  ").append(same.size()).append(" x, first seed ")
-                    .append(same.get(0).schedule().seed()).append(": ").append(same.get(0).firstLine()));
+            byKind.forEach((kind, same) -> text.append("\n  ").append(same.size()).append(" x, seeds ")
+                    .append(same.stream().limit(20).map(failure -> Long.toString(failure.schedule().seed()))
+                            .collect(java.util.stream.Collectors.joining(","))).append(": ").append(same.get(0).firstLine()));
             Simulation.Failure first = failures.get(0);
             fail(failures.size() + " schedule(s) failed:" + text + "\n\n" + report(first, Simulation.shrink(first, 300)),
                     first.error());
