@@ -9,7 +9,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 
 import io.superflux.ClusterSettings;
 import io.superflux.ProducerSettings;
-import io.superflux.internal.stage.position.FetchRest;
 import io.superflux.retry.Stage;
 
 /**
