@@ -48,6 +48,8 @@ public final class StageReactor implements Runnable {
     /** Lanes and forwards report through queues: with any out, the loop looks at them this often. */
     private static final long BUSY_POLL_WAIT_MS = 5;
     private static final long FIGURES_INTERVAL_MS = 1_000;
+    /** While some assigned partition has no figure yet (no fetch answered for it), they are computed again this soon. */
+    private static final long INCOMPLETE_FIGURES_INTERVAL_MS = 100;
     private static final long INTERRUPT_GRACE_MS = 1_000;
     private static final long FINAL_COMMIT_TIMEOUT_MS = 10_000;
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
@@ -159,8 +161,10 @@ public final class StageReactor implements Runnable {
         }
         parts.pauses().reconcile(wanted(now));
         if (now >= nextFiguresAt) {
-            nextFiguresAt = now + FIGURES_INTERVAL_MS;
-            parts.meters().figures(parts.figures().compute(parts.progress().all(), parts.pauses()));
+            StageStatus.Figures figures = parts.figures().compute(parts.progress().all(), parts.pauses());
+            parts.meters().figures(figures);
+            boolean complete = figures.lagByPartition().size() >= parts.consumer().assignment().size();
+            nextFiguresAt = now + (complete ? FIGURES_INTERVAL_MS : INCOMPLETE_FIGURES_INTERVAL_MS);
         }
     }
 
