@@ -77,8 +77,9 @@ public final class SuperFlux {
 
     /**
      * Runs every stage of a task until the JVM is asked to stop (SIGTERM, SIGINT) or a stage
-     * fails: {@code SuperFlux.run(AwesomeTask.class)}. The task class needs a public no-argument
-     * constructor.
+     * fails: {@code SuperFlux.run(AwesomeTask.class)}. The task is created with its public static
+     * {@code create(TaskContext)} factory method if it declares one, else with its public
+     * no-argument constructor.
      *
      * @throws IllegalStateException if a stage failed
      */
@@ -106,17 +107,24 @@ public final class SuperFlux {
     }
 
     private static Task<?> instantiate(Class<? extends Task<?>> taskClass) {
-        try {
-            return taskClass.getConstructor().newInstance();
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalArgumentException(taskClass.getName() + " cannot be created: it needs a public"
-                    + " no-argument constructor (" + e + ")", e);
-        }
+        FluxRuntime runtime = FluxRuntime.current();
+        return io.superflux.internal.task.TaskCreation.create(taskClass, io.superflux.internal.task.WorkerContext
+                .forCreation(taskClass, runtime.applicationConfig(), runtime.config(), runtime.meters()));
     }
 
     /** The configuration in force (loaded now if it was not yet). */
     public static FluxConfig config() {
         return FluxRuntime.current().config();
+    }
+
+    /**
+     * The application's own configuration: every key outside {@code flux { }} of the same
+     * sources (reference.conf, application.conf, the config file, system properties; environment
+     * variables through {@code ${?VAR}} substitutions). Tasks get it as {@link
+     * io.superflux.task.TaskContext#config()}.
+     */
+    public static com.typesafe.config.Config applicationConfig() {
+        return FluxRuntime.current().applicationConfig();
     }
 
     /** The SLF4J logger Flux logs to ({@code io.superflux}, the parent of every Flux logger). */

@@ -1,9 +1,6 @@
 package io.superflux.cli;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,13 +14,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
 /**
- * The application a command works with: {@code --load} jars and class directories (their classes
- * and their {@code application.conf}), and an optional {@code --config} file.
+ * The application a command works with: {@code --load} paths (its classes, its libraries and its
+ * {@code application.conf}), and an optional {@code --config} file.
  */
 final class ApplicationOptions {
-    @Option(names = "--load", paramLabel = "JAR|DIR",
-            description = "A jar or class directory of the application (repeatable). Its application.conf is read.")
-    List<Path> load = new ArrayList<>();
+    @Option(names = "--load", paramLabel = "PATH",
+            description = {"The application (repeatable): a jar, a directory of classes, a directory of jars, 'dir/*' (its"
+                    + " jars, quoted as for java -cp) or a list of these joined by ':' (app.jar:'lib/*'). Its classes and"
+                    + " libraries load before flux.jar's (Flux's API, kafka-clients, SLF4J, logback, Typesafe Config and"
+                    + " Micrometer excepted); its application.conf is read."})
+    List<String> load = new ArrayList<>();
 
     @Option(names = "--config", paramLabel = "FILE",
             description = "A HOCON file overriding application.conf (and overridden by -Dflux.… and FLUX_… variables).")
@@ -31,28 +31,19 @@ final class ApplicationOptions {
 
     private ClassLoader loader;
 
-    /** A class loader over the {@code --load} paths (checked), made the thread's context loader. */
+    /** A child-first class loader over the {@code --load} paths (checked), made the thread's context loader. */
     ClassLoader classLoader(CommandSpec spec) {
         if (loader != null) {
             return loader;
         }
-        List<URL> urls = new ArrayList<>();
-        for (Path path : load) {
-            if (!Files.exists(path)) {
-                throw new ParameterException(spec.commandLine(), "--load " + path + ": no such file or directory");
-            }
-            boolean jar = Files.isRegularFile(path) && path.getFileName().toString().endsWith(".jar");
-            if (!jar && !Files.isDirectory(path)) {
-                throw new ParameterException(spec.commandLine(), "--load " + path + ": not a jar file (*.jar) or a directory of classes");
-            }
-            try {
-                urls.add(path.toRealPath().toUri().toURL());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+        List<URL> urls;
+        try {
+            urls = ApplicationClasspath.urls(load);
+        } catch (ApplicationClasspath.BadEntry e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         loader = urls.isEmpty() ? FluxCli.class.getClassLoader()
-                : new URLClassLoader("flux-application", urls.toArray(URL[]::new), FluxCli.class.getClassLoader());
+                : new ApplicationClassLoader(urls.toArray(URL[]::new), FluxCli.class.getClassLoader());
         Thread.currentThread().setContextClassLoader(loader);
         return loader;
     }

@@ -40,6 +40,7 @@ final class BackoffCommand implements Callable<Integer> {
         if (retries != null && (retries < 1 || retries > 100)) {
             throw new ParameterException(spec.commandLine(), "--retries " + retries + ": give 1 to 100");
         }
+        app.configure(spec, c -> { });
         Backoff backoff = Backoff.standard();
         int stages = TaskSpec.DEFAULT_RETRIES;
         if (taskClass != null) {
@@ -50,7 +51,6 @@ final class BackoffCommand implements Callable<Integer> {
         if (retries != null) {
             stages = retries;
         }
-        app.configure(spec, c -> { });
         double timeScale = SuperFlux.config().retryTimeScale();
         PrintWriter out = spec.commandLine().getOut();
         if (tsv) {

@@ -49,15 +49,12 @@ final class DlqCommand implements Callable<Integer> {
         StagePlan plan;
         DeadLetterFilter filter;
 
-        /** Loads the task, checks the filters and configures Flux. */
+        /** Checks the filters, configures Flux and loads the task. */
         void prepare(Instant now) {
             filter = filters.filter(spec, now);
+            app.configure(spec, c -> { }); // before the task: its factory method may read the configuration
             task = ClassResolver.task(taskClass, app, spec);
             plan = task.spec().plan();
-        }
-
-        void configure() {
-            app.configure(spec, c -> { });
         }
 
         /** A scan of the dead-letter topic that commits nothing. */
@@ -89,7 +86,6 @@ final class DlqCommand implements Callable<Integer> {
             }
             Instant now = Instant.now();
             prepare(now);
-            configure();
             long[] counts = {0, 0}; // shown, matching
             try (DeadLetterScan scan = scan()) {
                 scan.read(Map.of(), record -> {
@@ -120,7 +116,6 @@ final class DlqCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             prepare(Instant.now());
-            configure();
             Map<String, Long> byException = new TreeMap<>();
             Map<LocalDate, Long> byDay = new TreeMap<>();
             long[] total = {0};
@@ -183,7 +178,6 @@ final class DlqCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--to-stage " + toStage + ": give a stage from 0 to "
                         + plan.retries() + " (" + plan.deadLetterStage() + " is the dead-letter stage itself)");
             }
-            configure();
             DeadLetterReplay.Result result = new DeadLetterReplay(SuperFlux.config(), plan, task.spec().cluster())
                     .replay(toStage, limit == null ? Long.MAX_VALUE : limit, dryRun, filter, maxReplays);
             out().println((dryRun ? "Would replay " : "Replayed ") + result.replayed()

@@ -70,7 +70,6 @@ final class ProcessCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        List<Selected> selected = selectTasks();
         app.configure(spec, c -> {
             if (httpPort != null) {
                 c.set("flux.http.port", httpPort);
@@ -82,6 +81,7 @@ final class ProcessCommand implements Callable<Integer> {
                 c.set("flux.consumer.instance-id", instanceId);
             }
         });
+        List<Selected> selected = selectTasks(); // after the configuration: a task's factory method reads it
         FluxConfig config = SuperFlux.config();
         StopSignals signals = StopSignals.install();
         for (Selected task : selected) {

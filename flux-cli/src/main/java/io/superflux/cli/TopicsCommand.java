@@ -35,9 +35,8 @@ final class TopicsCommand implements Callable<Integer> {
 
     /** The task, with the configuration its --config and --load give in force. */
     private static Task<?> configuredTask(String taskClass, ApplicationOptions app, CommandSpec spec) {
-        Task<?> task = ClassResolver.task(taskClass, app, spec);
         app.configure(spec, c -> { });
-        return task;
+        return ClassResolver.task(taskClass, app, spec);
     }
 
     /** {@code flux topics plan}. */

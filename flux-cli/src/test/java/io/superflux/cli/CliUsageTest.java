@@ -83,7 +83,17 @@ class CliUsageTest {
         assertUsageError(run("process", "io.superflux.cli.testapp.NoGroupTask"),
                 "Task io.superflux.cli.testapp.NoGroupTask is incomplete", "declares no consumer group");
         assertUsageError(run("process", "io.superflux.cli.testapp.NoTopicTask"),
-                "io.superflux.cli.testapp.NoTopicTask cannot be created: the task's topic is missing");
+                "io.superflux.cli.testapp.NoTopicTask cannot be created: its constructor threw IllegalArgumentException: the"
+                        + " task's topic is missing");
+        assertUsageError(run("process", "io.superflux.cli.testapp.UncreatableTasks$NeedsItsDatabase"),
+                "io.superflux.cli.testapp.UncreatableTasks$NeedsItsDatabase cannot be created: it needs a public static"
+                        + " create(TaskContext) method returning the task, or a public no-argument constructor");
+        assertUsageError(run("process", "io.superflux.cli.testapp.UncreatableTasks$FactoryNotStatic"),
+                "io.superflux.cli.testapp.UncreatableTasks$FactoryNotStatic.create(TaskContext) is not a factory method:"
+                        + " make it public static and return the task");
+        assertUsageError(run("process", "io.superflux.cli.testapp.UncreatableTasks$FactoryThrows"),
+                "io.superflux.cli.testapp.UncreatableTasks$FactoryThrows cannot be created: create(TaskContext) threw"
+                        + " IllegalStateException: TaskContext.stages() is not known in FactoryThrows's factory method");
         assertUsageError(run("produce", "--load", EXAMPLES, "com.acme.AwesomeTask", "x"),
                 "com.acme.AwesomeTask is not a producer");
     }

@@ -35,11 +35,13 @@ public final class FluxRuntime {
     private static io.superflux.internal.ops.FluxHttpServer endpoint;
 
     private final FluxConfig config;
+    private final com.typesafe.config.Config applicationConfig;
     private final MeterRegistry meters;
     private final ProducerClients producers;
 
-    private FluxRuntime(FluxConfig config, MeterRegistry meters) {
-        this.config = config;
+    private FluxRuntime(ConfigLoader.Loaded loaded, MeterRegistry meters) {
+        this.config = loaded.flux();
+        this.applicationConfig = loaded.application();
         this.meters = meters;
         this.producers = new ProducerClients(config, meters, FluxRuntime::installShutdownHook);
     }
@@ -53,7 +55,7 @@ public final class FluxRuntime {
         synchronized (LOCK) {
             if (current == null) {
                 ClassLoader loader = Thread.currentThread().getContextClassLoader();
-                current = new FluxRuntime(ConfigLoader.load(ConfigSources.ofProcess(
+                current = new FluxRuntime(ConfigLoader.loadAll(ConfigSources.ofProcess(
                         loader != null ? loader : FluxRuntime.class.getClassLoader(), null, java.util.Map.of())),
                         Metrics.globalRegistry);
             }
@@ -67,7 +69,7 @@ public final class FluxRuntime {
      * @throws IllegalStateException if Kafka clients already run with the old configuration
      */
     public static void configure(ConfigSources sources, MeterRegistry meters) {
-        FluxConfig config = ConfigLoader.load(sources);
+        ConfigLoader.Loaded config = ConfigLoader.loadAll(sources);
         synchronized (LOCK) {
             if (current != null && (current.producers.anyStarted() || !WORKERS.isEmpty())) {
                 throw new IllegalStateException("SuperFlux.configure was called while Flux's Kafka clients run with the"
@@ -145,7 +147,7 @@ public final class FluxRuntime {
     /** Starts the selected stages of {@code task}; {@link #shutdown()} stops them. */
     public TaskWorker startWorker(Task<?> task, StageSelection stages) {
         installShutdownHook();
-        TaskWorker worker = TaskWorker.start(task, stages, config, meters, FluxRuntime::ended);
+        TaskWorker worker = TaskWorker.start(task, stages, config, applicationConfig, meters, FluxRuntime::ended);
         WORKERS.add(worker);
         if (!worker.isRunning()) {
             ended(worker);
@@ -163,6 +165,11 @@ public final class FluxRuntime {
 
     public FluxConfig config() {
         return config;
+    }
+
+    /** The application's own configuration (every key outside {@code flux}). */
+    public com.typesafe.config.Config applicationConfig() {
+        return applicationConfig;
     }
 
     public MeterRegistry meters() {

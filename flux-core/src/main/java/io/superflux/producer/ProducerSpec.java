@@ -70,6 +70,12 @@ public final class ProducerSpec<V> {
         return serializer(new io.superflux.serde.JsonSerializer<T>());
     }
 
+    /** The same spec writing values as JSON with the application's own {@code mapper} (configured once, shared). */
+    public <T> ProducerSpec<T> json(Class<T> type, com.fasterxml.jackson.databind.ObjectMapper mapper) {
+        Objects.requireNonNull(type, "type");
+        return serializer(new io.superflux.serde.JsonSerializer<T>(mapper));
+    }
+
     /** The same spec writing to the cluster called {@code name} ({@code flux.clusters.<name>}). */
     public ProducerSpec<V> cluster(String name) {
         return new ProducerSpec<>(topic, serializer, Objects.requireNonNull(name, "cluster"));

@@ -185,11 +185,22 @@ public final class TaskSpec<V> {
     }
 
     /**
-     * JSON values read into {@code type} with Jackson (unknown properties are ignored; a value that is
-     * not JSON of that shape is a bad record and goes to the dead letters).
+     * JSON values read into {@code type} with Jackson (java.time types and Optional work, unknown
+     * properties are ignored; a value that is not JSON, or JSON that does not map to the type, is
+     * a bad record and goes to the dead letters, its first line saying which).
      */
     public <T> TaskSpec<T> json(Class<T> type) {
         return deserializer(new JsonDeserializer<>(type));
+    }
+
+    /**
+     * JSON values read into {@code type} with the application's own {@code mapper} (configured
+     * once, shared: Jackson mappers are thread-safe then). The mapper is of the Jackson Flux
+     * ships; an application that brings a Jackson of its own gives a {@link #deserializer} built
+     * on it instead.
+     */
+    public <T> TaskSpec<T> json(Class<T> type, com.fasterxml.jackson.databind.ObjectMapper mapper) {
+        return deserializer(new JsonDeserializer<>(type, mapper));
     }
 
     /**

@@ -20,8 +20,17 @@ public final class ConfigLoader {
     private ConfigLoader() {
     }
 
-    /** Loads and validates the configuration from {@code sources}. */
+    /** Flux's settings and the application's own configuration (every key outside {@code flux}). */
+    public record Loaded(FluxConfig flux, Config application) {
+    }
+
+    /** Loads and validates Flux's configuration from {@code sources}. */
     public static FluxConfig load(ConfigSources sources) {
+        return loadAll(sources).flux();
+    }
+
+    /** Loads and validates Flux's configuration and the application's from {@code sources}. */
+    public static Loaded loadAll(ConfigSources sources) {
         Config reference = ConfigFactory.defaultReference(sources.classLoader());
         Config application = parse(() -> ConfigFactory.parseResourcesAnySyntax(sources.classLoader(), "application",
                 ConfigParseOptions.defaults().setClassLoader(sources.classLoader())), "application.conf");
@@ -49,7 +58,28 @@ public final class ConfigLoader {
             throw new FluxConfigException("flux", "Configuration cannot be resolved: " + e.getMessage(), e);
         }
         UnknownKeyCheck.check(merged, reference);
-        return new SettingsReader(merged).read();
+        FluxConfig flux = new SettingsReader(merged).read();
+        return new Loaded(flux, application(sources, file, application, reference));
+    }
+
+    /**
+     * The application's own keys: every system property over the config file over
+     * application.conf over the jars' reference.conf, without {@code flux}; substitutions
+     * ({@code ${?ORDERS_DB_URL}}) are resolved against the configuration and then the environment.
+     */
+    private static Config application(ConfigSources sources, Config file, Config application, Config reference) {
+        Config systemProperties = ConfigFactory.parseProperties(sources.systemProperties(),
+                ConfigParseOptions.defaults().setOriginDescription("system properties"));
+        try {
+            return systemProperties.withFallback(file).withFallback(application).withFallback(reference)
+                    .resolve(ConfigResolveOptions.defaults()).withoutPath("flux");
+        } catch (ConfigException e) {
+            // Some of Typesafe's messages carry the whole configuration, environment included: never print that.
+            String message = String.valueOf(e.getMessage());
+            int dump = message.indexOf(" in ResolveSource(");
+            throw new FluxConfigException("config", "The application's configuration cannot be resolved: "
+                    + (dump < 0 ? message : message.substring(0, dump)), e);
+        }
     }
 
     private static Properties fluxOnly(Properties all) {

@@ -50,8 +50,11 @@ final class RebalanceHandler implements ConsumerRebalanceListener {
             return;
         }
         if (closing.getAsBoolean()) { // leaving the group at the end: everything was settled and committed
-            parts.commits().commitNow(partitions, COMMIT_WHILE_CLOSING_MS);
-            forget(partitions);
+            try {
+                parts.commits().commitNow(partitions, COMMIT_WHILE_CLOSING_MS);
+            } finally {
+                forget(partitions);
+            }
             return;
         }
         long budget = parts.settings().revocationBudget().toMillis();
@@ -67,6 +70,7 @@ final class RebalanceHandler implements ConsumerRebalanceListener {
         } catch (ForwardRefusedException e) {
             fail.accept(e); // the loop ends after this poll; the rebalance itself goes on
         }
+        giveBack(partitions);
         long left = Math.max(0, (deadline - parts.environment().time().nanos()) / 1_000_000);
         parts.commits().commitNow(partitions, left);
         forget(partitions);
@@ -78,6 +82,7 @@ final class RebalanceHandler implements ConsumerRebalanceListener {
         parts.progress().lose(partitions);
         parts.dispatch().revoke(partitions);
         parts.commits().lost(partitions);
+        parts.hooks().revoked(partitions); // nothing of theirs can be committed, whatever it says
         forget(partitions);
         log.warn("{}: partitions lost (not committed): {}", parts.stage(), numbers(partitions));
     }
@@ -90,6 +95,23 @@ final class RebalanceHandler implements ConsumerRebalanceListener {
         parts.status().assigned(parts.progress().size());
         parts.rest().wake(parts.environment().time().millis()); // their records may be due: fetch them now, not after a rest
         log.info("{}: assigned partitions {}", parts.stage(), numbers(parts.consumer().assignment()));
+        try {
+            parts.hooks().assigned(partitions);
+        } catch (StageFailedException e) {
+            fail.accept(e); // the loop ends after this poll and calls none of their records
+        }
+    }
+
+    /**
+     * Gives {@code partitions} back to the task ({@code onRevoked}) before their last commit; if
+     * it throws, nothing more of theirs is committed (exactly-once: the open transaction, which
+     * may hold their forwards, is aborted), so their next owner reads those records again.
+     */
+    void giveBack(Collection<TopicPartition> partitions) {
+        if (!parts.hooks().revoked(partitions)) {
+            parts.commits().lost(partitions);
+            parts.progress().remove(partitions);
+        }
     }
 
     /** Forgets what every part keeps of {@code partitions}. */
@@ -104,7 +126,7 @@ final class RebalanceHandler implements ConsumerRebalanceListener {
         parts.status().revoked(parts.progress().size());
     }
 
-    private static TreeSet<Integer> numbers(Collection<TopicPartition> partitions) {
+    static TreeSet<Integer> numbers(Collection<TopicPartition> partitions) {
         TreeSet<Integer> numbers = new TreeSet<>();
         partitions.forEach(partition -> numbers.add(partition.partition()));
         return numbers;

@@ -24,6 +24,11 @@ public final class StageFailedException extends RuntimeException {
                 + hint(error, groupInstanceId), error);
     }
 
+    /** A stage stopped for a reason {@code message} says in full (the stage and the task included). */
+    public StageFailedException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
     /** Whether an operator fixes it (permissions, credentials, a topic that refuses records): no stack trace helps. */
     public static boolean isOperatorsToFix(Throwable error) {
         return error instanceof ForwardRefusedException || error instanceof AuthorizationException

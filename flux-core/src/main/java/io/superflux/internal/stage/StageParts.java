@@ -39,7 +39,7 @@ import io.superflux.task.TaskSpec;
 record StageParts(Stage stage, String taskName, Consumer<byte[], byte[]> consumer, StageEnvironment environment,
                   StageSettings settings, StageMeters meters, StageStatus status, StageProgress progress,
                   PauseControl pauses, FetchRest rest, ForwardTracker forwards, CommitStrategy commits, OutageGate gate,
-                  Dispatch dispatch, OffsetResets resets, StageFigures figures) {
+                  Dispatch dispatch, OffsetResets resets, StageFigures figures, PartitionHooks hooks) {
 
     /** The parts of {@code stage} of {@code task}; {@code halted} says when the stage stops taking records. */
     static <V> StageParts of(Task<V> task, Stage stage, Consumer<byte[], byte[]> consumer, Forwarder forwarder,
@@ -76,6 +76,6 @@ record StageParts(Stage stage, String taskName, Consumer<byte[], byte[]> consume
         return new StageParts(stage, taskName, consumer, environment, settings, meters, status, progress, pauses,
                 new FetchRest(stage, spec.backoff(), settings.timeScale()), forwards, commits, gate, dispatch[0],
                 new OffsetResets(consumer, stage, settings.mainStageReset(), meters, environment.time()),
-                new StageFigures(consumer, environment.time()));
+                new StageFigures(consumer, environment.time()), new PartitionHooks(task, stage));
     }
 }

@@ -48,7 +48,7 @@ public final class StageReactor implements Runnable {
     /** Lanes and forwards report through queues: with any out, the loop looks at them this often. */
     private static final long BUSY_POLL_WAIT_MS = 5;
     private static final long FIGURES_INTERVAL_MS = 1_000;
-    /** While some assigned partition has no figure yet (no fetch answered for it), they are computed again this soon. */
+    /** Before the first assignment, and while an assigned partition has no figure yet (no fetch answered), sooner. */
     private static final long INCOMPLETE_FIGURES_INTERVAL_MS = 100;
     private static final long INTERRUPT_GRACE_MS = 1_000;
     private static final long FINAL_COMMIT_TIMEOUT_MS = 10_000;
@@ -118,6 +118,7 @@ public final class StageReactor implements Runnable {
         Map<String, Integer> left = new LinkedHashMap<>();
         left.put("partition progress", parts.progress().size());
         left.put("holds", parts.pauses().size());
+        left.put("partitions the task holds", parts.hooks().held().size());
         left.putAll(parts.forwards().leftovers());
         left.putAll(parts.dispatch().leftovers());
         return left;
@@ -163,7 +164,8 @@ public final class StageReactor implements Runnable {
         if (now >= nextFiguresAt) {
             StageStatus.Figures figures = parts.figures().compute(parts.progress().all(), parts.pauses());
             parts.meters().figures(figures);
-            boolean complete = figures.lagByPartition().size() >= parts.consumer().assignment().size();
+            int assigned = parts.consumer().assignment().size();
+            boolean complete = assigned > 0 && figures.lagByPartition().size() >= assigned;
             nextFiguresAt = now + (complete ? FIGURES_INTERVAL_MS : INCOMPLETE_FIGURES_INTERVAL_MS);
         }
     }
@@ -218,11 +220,13 @@ public final class StageReactor implements Runnable {
 
     private void fail(Throwable error) {
         if (failure == null) {
-            failure = error instanceof ForwardRefusedException ? error
+            failure = error instanceof ForwardRefusedException || error instanceof StageFailedException ? error
                     : new StageFailedException(parts.stage().toString(), parts.taskName(), error,
                     parts.settings().groupInstanceId());
             if (StageFailedException.isOperatorsToFix(error)) {
                 log.error("{}", failure.getMessage());
+            } else if (error instanceof StageFailedException) {
+                log.error("{}", error.getMessage(), error.getCause());
             } else {
                 log.error("{} of {} stopped by an unexpected error", parts.stage(), parts.taskName(), error);
             }
@@ -249,6 +253,11 @@ public final class StageReactor implements Runnable {
             fail(e);
         }
         Thread.interrupted();
+        try {
+            rebalance.giveBack(parts.hooks().held());
+        } catch (RuntimeException e) {
+            fail(e); // e.g. exactly-once's abort found the producer fenced: the final commit below fails alike
+        }
         parts.commits().commitNow(assigned, FINAL_COMMIT_TIMEOUT_MS);
         parts.dispatch().close(1_000);
         parts.dispatch().collect(); // what ended while the lanes stopped

@@ -80,7 +80,8 @@ public final class TaskWorker implements Worker {
      *
      * @throws IllegalStateException if the cluster cannot be reached in time or topics are missing
      */
-    public static TaskWorker start(Task<?> task, StageSelection selection, FluxConfig config, MeterRegistry meters,
+    public static TaskWorker start(Task<?> task, StageSelection selection, FluxConfig config,
+                                   com.typesafe.config.Config applicationConfig, MeterRegistry meters,
                                    Consumer<TaskWorker> onTerminated) {
         StagePlan plan = task.spec().plan();
         ClusterSettings cluster = config.cluster(task.spec().cluster());
@@ -101,6 +102,13 @@ public final class TaskWorker implements Worker {
                     + "): use concurrency(1) or flux.delivery = at-least-once");
         }
         TaskWorker worker = new TaskWorker(task, forwarder, config.shutdownTimeout(), stages.size(), onTerminated);
+        try {
+            open(task, WorkerContext.forWorker(task.getClass().getSimpleName(), plan, stages, applicationConfig, config,
+                    meters));
+        } catch (RuntimeException e) {
+            forwarder.close();
+            throw e;
+        }
         List<KafkaConsumer<byte[], byte[]>> consumers = new ArrayList<>();
         try {
             for (Stage stage : stages) {
@@ -113,6 +121,7 @@ public final class TaskWorker implements Worker {
             worker.clientMetrics.forEach(io.superflux.internal.kafka.ClientMetrics::close);
             forwarder.close();
             worker.stageForwarders.forEach(Forwarder::close);
+            close(task);
             throw e;
         }
         String name = task.getClass().getSimpleName();
@@ -124,6 +133,28 @@ public final class TaskWorker implements Worker {
             thread.start();
         }
         return worker;
+    }
+
+    /** The task's {@code open}: what it throws stops the worker before anything is read. */
+    private static void open(Task<?> task, WorkerContext context) {
+        try {
+            task.open(context);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException(task.getClass().getName() + ".open(TaskContext) threw " + SafeText.describe(e)
+                    + ": the worker did not start and read nothing", e);
+        }
+    }
+
+    /** The task's {@code close}, once: what it throws is logged, the stages' commits are already made. */
+    private static void close(Task<?> task) {
+        try {
+            task.close();
+        } catch (Exception | LinkageError e) {
+            log.warn("{}.close() threw {}", task.getClass().getName(), SafeText.describe(e), e);
+        }
     }
 
     /** One stage: its consumer (added to {@code consumers}), its forwarder, its meters and its reactor. */
@@ -234,6 +265,7 @@ public final class TaskWorker implements Worker {
                     log.warn("Closing the forwarder of {} failed: {}", task.getClass().getSimpleName(), e.toString());
                 } finally {
                     try {
+                        close(task); // after every stage's final commit
                         onTerminated.accept(this);
                     } finally {
                         terminated.countDown();

@@ -18,14 +18,16 @@ record Schedule(long seed, Config config, List<Input> inputs, List<Fault> faults
     /** The stage under test and the task's options: one point of the configuration matrix. */
     record Config(Stage.Kind kind, int stage, int retries, int partitions, int concurrency, boolean exactlyOnce,
                   int inPlaceAttempts, long inPlaceBackoffMillis, Outage outage, boolean routing, double timeScale,
-                  long commitIntervalMillis, long shutdownTimeoutMillis, long revocationBudgetMillis) {
+                  long commitIntervalMillis, long shutdownTimeoutMillis, long revocationBudgetMillis,
+                  boolean failingRevocations) {
         @Override
         public String toString() {
             return kind + " stage " + stage + " of " + retries + " retries, " + partitions + " partition(s), concurrency "
                     + concurrency + ", " + (exactlyOnce ? "exactly-once" : "at-least-once") + ", in place " + inPlaceAttempts
                     + "x" + inPlaceBackoffMillis + "ms, outage " + (outage == null ? "off" : outage) + ", routing "
                     + (routing ? "on" : "off") + ", time scale " + timeScale + ", commit every " + commitIntervalMillis
-                    + " ms, shutdown timeout " + shutdownTimeoutMillis + " ms, revocation budget " + revocationBudgetMillis + " ms";
+                    + " ms, shutdown timeout " + shutdownTimeoutMillis + " ms, revocation budget " + revocationBudgetMillis + " ms"
+                    + (failingRevocations ? ", every other onRevoked throws" : "");
         }
     }
 

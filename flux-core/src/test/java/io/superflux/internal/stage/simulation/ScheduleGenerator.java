@@ -8,7 +8,7 @@ import io.superflux.retry.Stage;
 
 /**
  * Draws a schedule from a seed: a point of the configuration matrix (stage kind × concurrency ×
- * delivery × in-place retries × outage protection × routing), records with keys, due times and
+ * delivery × in-place retries × outage protection × routing × failing onRevoked hooks), records with keys, due times and
  * behaviours, and faults. Swarm testing: each fault kind is switched on for only some schedules,
  * so that faults also meet in small combinations, where they are easiest to see.
  */
@@ -18,7 +18,7 @@ final class ScheduleGenerator {
 
     static Schedule generate(long seed) {
         SplittableRandom random = new SplittableRandom(seed);
-        Schedule.Config config = config(random);
+        Schedule.Config config = config(random, seed);
         List<Schedule.Input> inputs = inputs(random, config);
         long lastArrival = inputs.stream().mapToLong(Schedule.Input::arriveAt).max().orElse(0);
         long faultsEnd = lastArrival + random.nextLong(10_000);
@@ -26,7 +26,9 @@ final class ScheduleGenerator {
         return new Schedule(seed, config, inputs, faults, faultsEnd, Schedule.LIVENESS_MILLIS);
     }
 
-    private static Schedule.Config config(SplittableRandom random) {
+    /** The options after the first draw from a stream of their own, so that adding one leaves every schedule as it was. */
+    private static Schedule.Config config(SplittableRandom random, long seed) {
+        SplittableRandom later = new SplittableRandom(seed ^ 0x5DEECE66DL);
         int retries = 1 + random.nextInt(3);
         double kind = random.nextDouble();
         Stage.Kind stageKind = kind < 0.5 ? Stage.Kind.MAIN : kind < 0.85 ? Stage.Kind.RETRY : Stage.Kind.DEAD_LETTER;
@@ -43,7 +45,7 @@ final class ScheduleGenerator {
         long shutdown = 500 + random.nextInt(4_500);
         return new Schedule.Config(stageKind, stage, retries, 1 + random.nextInt(3), concurrency, exactlyOnce, inPlace,
                 1_000 + random.nextInt(20_000), outage, random.nextBoolean(), 0.001 + random.nextInt(20) / 1_000.0,
-                5 + random.nextInt(500), shutdown, Math.min(shutdown, 100 + random.nextInt(3_000)));
+                5 + random.nextInt(500), shutdown, Math.min(shutdown, 100 + random.nextInt(3_000)), later.nextInt(4) == 0);
     }
 
     private static List<Schedule.Input> inputs(SplittableRandom random, Schedule.Config config) {

@@ -1,12 +1,16 @@
 package io.superflux.internal.stage.simulation;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
 import java.util.Map;
+import java.util.Set;
 
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
 
+import io.superflux.retry.Stage;
 import io.superflux.task.Message;
 import io.superflux.task.Task;
 import io.superflux.task.TaskSpec;
@@ -14,7 +18,9 @@ import io.superflux.task.TaskSpec;
 /**
  * The task of a simulated run, one instance per incarnation: each call does what the schedule
  * says of its record (succeed, fail, throw a fatal or routed type, take simulated time, hang until
- * interrupted), and every call fails while a dependency is down.
+ * interrupted), and every call fails while a dependency is down. It checks the partition hooks:
+ * no partition is given twice or given back without having been given, and every call is of a
+ * partition the task holds.
  */
 final class SimTask extends Task<String> {
     /** A failed call. */
@@ -46,21 +52,58 @@ final class SimTask extends Task<String> {
 
     private final SimWorld world;
     private final int incarnation;
+    /** Partitions onAssigned gave and onRevoked did not take back; the stage thread alone changes it. */
+    private final Set<Integer> held = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final boolean failingRevocations;
+    private int revocations;
 
     SimTask(TaskSpec<String> spec, SimWorld world, int incarnation) {
         super(spec);
         this.world = world;
         this.incarnation = incarnation;
+        this.failingRevocations = world.failingRevocations();
     }
 
     @Override
     public void call(Message<String> message) throws Exception {
+        checkHeld(message);
         world.call(incarnation, message.value(), false);
     }
 
     @Override
     public void deadLetter(Message<String> message) throws Exception {
+        checkHeld(message);
         world.call(incarnation, new String(message.rawValue(), StandardCharsets.UTF_8), true);
+    }
+
+    @Override
+    public void onAssigned(Stage stage, Collection<TopicPartition> partitions) {
+        for (TopicPartition partition : partitions) {
+            if (!held.add(partition.partition())) {
+                world.history().violation("onAssigned gave partition " + partition.partition() + " twice", null);
+            }
+        }
+    }
+
+    @Override
+    public void onRevoked(Stage stage, Collection<TopicPartition> partitions) {
+        for (TopicPartition partition : partitions) {
+            if (!held.remove(partition.partition())) {
+                world.history().violation("onRevoked gave back partition " + partition.partition()
+                        + ", which onAssigned had not given", null);
+            }
+        }
+        if (failingRevocations && revocations++ % 2 == 0) {
+            throw new IllegalStateException("simulated: flushing the partitions' state failed");
+        }
+    }
+
+    private void checkHeld(Message<String> message) {
+        if (world.isAlive(incarnation) && !held.contains(message.partition())) { // a killed process's threads wind down
+            world.history().violation("called a record of partition " + message.partition() + " (offset "
+                    + message.offset() + "), which the task does not hold (onAssigned " + (held.isEmpty() ? "gave none"
+                    : "gave " + held) + ")", null);
+        }
     }
 
     /** Reads a value: a bad one throws SerializationException; a transient failure something else. */

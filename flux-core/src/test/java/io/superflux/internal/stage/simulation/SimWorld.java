@@ -143,6 +143,11 @@ final class SimWorld {
         return cluster;
     }
 
+    /** Whether every other onRevoked of the task throws (the task could not flush its partitions' state). */
+    boolean failingRevocations() {
+        return config.failingRevocations();
+    }
+
     SimHistory history() {
         return history;
     }
