@@ -12,19 +12,23 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * What {@code --load} values put on the application's class path, as {@code java -cp} reads
  * them: a jar; a directory of classes; a directory holding jars and no classes (its jars);
  * {@code dir/*} (the jars in {@code dir}); or a list of these joined by the path separator
  * ({@code app.jar:lib/*}). A jar's manifest {@code Class-Path} is honoured by the class loader.
- * A value that yields no class and no jar is an error naming it.
+ * A value that yields no class and no jar is an error naming it; so is a file that is not a jar.
  */
 final class ApplicationClasspath {
+    private static final Logger log = LoggerFactory.getLogger(ApplicationClasspath.class);
     /** How deep a directory is searched for a class file before it is taken for a directory of jars. */
     private static final int CLASS_SEARCH_DEPTH = 12;
 
     /** A {@code --load} value that cannot be used, with what is wrong and what is allowed. */
-    static final class BadEntry extends IllegalArgumentException {
+    static class BadEntry extends IllegalArgumentException {
         private static final long serialVersionUID = 1L;
 
         BadEntry(String value, String problem) {
@@ -32,21 +36,45 @@ final class ApplicationClasspath {
         }
     }
 
+    /** An entry that names nothing to load (missing, or without classes and jars): skipped in a list that loads something. */
+    static final class EmptyEntry extends BadEntry {
+        private static final long serialVersionUID = 1L;
+
+        EmptyEntry(String value, String problem) {
+            super(value, problem);
+        }
+    }
+
     private ApplicationClasspath() {
     }
 
-    /** The URLs of every {@code --load} value, in order. */
+    /**
+     * The URLs of every {@code --load} value, in order. A value that yields nothing is an error; in
+     * a list that yields something, an entry that yields nothing (an empty {@code lib/*}, a
+     * directory not made yet) is logged at WARN and skipped, as {@code java -cp} skips it.
+     */
     static List<URL> urls(List<String> values) {
         List<URL> urls = new ArrayList<>();
         for (String value : values) {
             if (value.isBlank()) {
                 throw new BadEntry("''", "empty: give a jar, a directory of classes or jars, or dir/*");
             }
+            List<BadEntry> skipped = new ArrayList<>();
+            int before = urls.size();
             for (String entry : value.split(File.pathSeparator)) {
-                if (!entry.isEmpty()) {
+                if (entry.isEmpty()) {
+                    continue;
+                }
+                try {
                     entries(value, entry).forEach(path -> urls.add(url(path)));
+                } catch (EmptyEntry e) {
+                    skipped.add(e);
                 }
             }
+            if (urls.size() == before && !skipped.isEmpty()) {
+                throw skipped.get(0);
+            }
+            skipped.forEach(e -> log.warn("{}: skipped", e.getMessage()));
         }
         return urls;
     }
@@ -57,17 +85,17 @@ final class ApplicationClasspath {
         if (entry.equals("*") || entry.endsWith(File.separator + "*")) {
             Path dir = Path.of(entry.substring(0, entry.length() - 1).isEmpty() ? "." : entry.substring(0, entry.length() - 1));
             if (!Files.isDirectory(dir)) {
-                throw new BadEntry(shown, "no such directory: dir/* names the jars in a directory");
+                throw new EmptyEntry(shown, "no such directory: dir/* names the jars in a directory");
             }
             List<Path> jars = jars(dir);
             if (jars.isEmpty()) {
-                throw new BadEntry(shown, "no jar (*.jar) in " + dir);
+                throw new EmptyEntry(shown, "no jar (*.jar) in " + dir);
             }
             return jars;
         }
         Path path = Path.of(entry);
         if (!Files.exists(path)) {
-            throw new BadEntry(shown, "no such file or directory");
+            throw new EmptyEntry(shown, "no such file or directory");
         }
         if (Files.isRegularFile(path)) {
             if (!isJar(path)) {
@@ -80,7 +108,7 @@ final class ApplicationClasspath {
         }
         List<Path> jars = jars(path);
         if (jars.isEmpty()) {
-            throw new BadEntry(shown, "a directory with neither classes nor jars in it: give a directory of classes"
+            throw new EmptyEntry(shown, "a directory with neither classes nor jars in it: give a directory of classes"
                     + " (target/classes), of jars (target/lib) or a jar");
         }
         return jars;

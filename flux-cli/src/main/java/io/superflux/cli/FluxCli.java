@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 @Command(name = "flux", mixinStandardHelpOptions = true, versionProvider = FluxCli.Version.class,
         description = "Runs Flux tasks and operates their topics.",
         subcommands = {ProcessCommand.class, ProduceCommand.class, TopicsCommand.class, DlqCommand.class,
-                BackoffCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
+                BackoffCommand.class, NewCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
 public final class FluxCli implements Runnable {
     /** Exit code of a runtime failure. */
     public static final int RUNTIME_ERROR = 1;
@@ -73,7 +73,7 @@ public final class FluxCli implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: give one of process,"
-                + " produce, topics, dlq, backoff, version");
+                + " produce, topics, dlq, backoff, new, version");
     }
 
     /** flux, kafka-clients and Java versions. */

@@ -107,6 +107,24 @@ class CliUsageTest {
     }
 
     @Test
+    void newProjectArguments(@TempDir Path dir) throws Exception {
+        assertUsageError(run("new", "com.acme"), "flux new 'com.acme': give GROUP:ARTIFACT, e.g. com.acme:orders");
+        assertUsageError(run("new", "Com.Acme:orders"), "flux new group 'Com.Acme': give lower-case words joined by dots");
+        assertUsageError(run("new", "com.acme:Orders_Sink"), "flux new artifact 'Orders_Sink': give lower-case words joined"
+                + " by dashes");
+        assertUsageError(run("new", "com.acme:orders", "--package", "com.acme.Orders"), "flux new --package"
+                + " 'com.acme.Orders': give a Java package");
+        Files.writeString(dir.resolve("notes.txt"), "taken");
+        assertUsageError(run("new", "com.acme:orders", "--dir", dir.toString()), "flux new --dir " + dir
+                + ": exists and is not an empty directory");
+        Run made = run("new", "com.acme:order-sink", "--dir", dir.resolve("sink").toString());
+        assertEquals(0, made.code(), made.err());
+        assertTrue(made.out().contains("task com.acme.ordersink.OrderSinkTask"), made.out());
+        assertTrue(Files.readString(dir.resolve("sink/src/main/java/com/acme/ordersink/OrderSinkTask.java"))
+                .contains("public class OrderSinkTask extends Task<String>"));
+    }
+
+    @Test
     void otherCommandArguments() {
         assertUsageError(run("dlq", "replay", "--load", EXAMPLES, "--to-stage", "6", "com.acme.AwesomeTask"),
                 "--to-stage 6: give a stage from 0 to 5 (6 is the dead-letter stage itself)");

@@ -88,6 +88,14 @@ class LoadPathIT {
     }
 
     @Test
+    void aListSkipsAnEntryThatYieldsNothingAndSaysSo() throws Exception {
+        FluxWorkerProcess flux = assertLoads(appJar + ":" + dir.resolve("empty") + "/*:" + dir.resolve("not-built-yet"));
+        assertTrue(flux.output().contains("--load " + dir.resolve("empty") + "/* (of ") && flux.output().contains(
+                "no jar (*.jar) in " + dir.resolve("empty") + ": skipped"), flux.output());
+        assertTrue(flux.output().contains("--load " + dir.resolve("not-built-yet") + " (of "), flux.output());
+    }
+
+    @Test
     void aJarsManifestClassPath() throws Exception {
         assertLoads(dir.resolve("launcher.jar").toString());
     }
@@ -102,15 +110,18 @@ class LoadPathIT {
     @Test
     void aFileThatIsNotAJarAndAMissingPathAreUsageErrors() throws Exception {
         assertUsageError(dir.resolve("notes.txt").toString(), "--load " + dir.resolve("notes.txt") + ": not a jar file");
-        assertUsageError(appJar + ":" + dir.resolve("gone.jar"), "--load " + dir.resolve("gone.jar") + " (of " + appJar
-                + ":" + dir.resolve("gone.jar") + "): no such file or directory");
+        assertUsageError(dir.resolve("gone.jar").toString(), "--load " + dir.resolve("gone.jar") + ": no such file or directory");
+        assertUsageError(dir.resolve("gone.jar") + ":" + dir.resolve("empty"), "--load " + dir.resolve("gone.jar") + " (of "
+                + dir.resolve("gone.jar") + ":" + dir.resolve("empty") + "): no such file or directory");
+        assertUsageError(appJar + ":" + dir.resolve("notes.txt"), "--load " + dir.resolve("notes.txt") + " (of ");
     }
 
-    private static void assertLoads(String load) throws Exception {
+    private static FluxWorkerProcess assertLoads(String load) throws Exception {
         FluxWorkerProcess flux = FluxProcess.run(Map.of(), Map.of(), null, "backoff", "--tsv", "--load", load, TASK);
         assertEquals(0, flux.exitCode(), flux.output());
         List<String> rows = flux.output().lines().filter(line -> line.matches("\\d+\t.*")).toList();
         assertEquals(1, rows.size(), "the schedule of the task's one retry (the default has 5): " + flux.output());
+        return flux;
     }
 
     private static void assertUsageError(String load, String message) throws Exception {
