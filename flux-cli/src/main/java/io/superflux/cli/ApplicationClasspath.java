@@ -51,7 +51,7 @@ final class ApplicationClasspath {
     /**
      * The URLs of every {@code --load} value, in order. A value that yields nothing is an error; in
      * a list that yields something, an entry that yields nothing (an empty {@code lib/*}, a
-     * directory not made yet) is logged at WARN and skipped, as {@code java -cp} skips it.
+     * directory not made yet) is logged at INFO and skipped, as {@code java -cp} skips it.
      */
     static List<URL> urls(List<String> values) {
         List<URL> urls = new ArrayList<>();
@@ -74,7 +74,7 @@ final class ApplicationClasspath {
             if (urls.size() == before && !skipped.isEmpty()) {
                 throw skipped.get(0);
             }
-            skipped.forEach(e -> log.warn("{}: skipped", e.getMessage()));
+            skipped.forEach(e -> log.info("{}: skipped", e.getMessage()));
         }
         return urls;
     }

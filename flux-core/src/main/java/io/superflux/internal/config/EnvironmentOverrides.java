@@ -32,14 +32,15 @@ import io.superflux.FluxConfigException;
  * names none is an error, so a misspelling is never ignored; any other {@code FLUX_…} variable is
  * logged at WARN and ignored, except the launcher's and the deployment files' own
  * ({@code FLUX_JAVA_OPTS}, {@code FLUX_HOME}, {@code FLUX_LOG_LEVEL}, {@code FLUX_LOG_FORMAT}, and the
- * systemd unit's {@code FLUX_TASK}, {@code FLUX_STAGES}, {@code FLUX_APP}).
+ * systemd unit's {@code FLUX_TASK}, {@code FLUX_STAGES}, {@code FLUX_APP}, and {@code FLUX_JAR}, the
+ * quickstart's path of flux.jar).
  */
 final class EnvironmentOverrides {
     private static final Logger log = LoggerFactory.getLogger(EnvironmentOverrides.class);
     private static final String PREFIX = "FLUX_";
     /** The launcher's, the command's and the systemd unit's own variables: read there, not settings. */
     private static final Set<String> LAUNCHER_VARIABLES = Set.of("FLUX_JAVA_OPTS", "FLUX_HOME", "FLUX_LOG_LEVEL",
-            "FLUX_LOG_FORMAT", "FLUX_TASK", "FLUX_STAGES", "FLUX_APP");
+            "FLUX_LOG_FORMAT", "FLUX_TASK", "FLUX_STAGES", "FLUX_APP", "FLUX_JAR");
     private static final List<String> PROPERTY_BLOCKS = List.of("kafka", "producer", "consumer", "topics");
     /** Short names of settings a deployment sets per process. */
     private static final Map<String, String> ALIASES = Map.of("FLUX_INSTANCE_ID", "flux.consumer.instance-id");

@@ -35,7 +35,7 @@ class EnvironmentOverridesTest {
     void theLaunchersAndTheSystemdUnitsVariablesAreNotWarnedOf() {
         EnvironmentOverrides.toConfig(Map.of("FLUX_JAVA_OPTS", "-Xmx1g", "FLUX_HOME", "/opt/flux", "FLUX_LOG_LEVEL", "DEBUG",
                 "FLUX_LOG_FORMAT", "json", "FLUX_TASK", "com.acme.AwesomeTask", "FLUX_STAGES", "0",
-                "FLUX_APP", "/opt/acme/app.jar"), ConfigFactory.defaultReference(), ConfigFactory.empty());
+                "FLUX_APP", "/opt/acme/app.jar", "FLUX_JAR", "/opt/flux/flux.jar"), ConfigFactory.defaultReference(), ConfigFactory.empty());
         assertEquals(List.of(), logged.list.stream().map(ILoggingEvent::getFormattedMessage).toList());
     }
 
