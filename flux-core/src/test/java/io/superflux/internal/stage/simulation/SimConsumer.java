@@ -580,7 +580,7 @@ final class SimConsumer implements Consumer<byte[], byte[]> {
 
     @Override
     public Map<TopicPartition, OffsetAndTimestamp> offsetsForTimes(Map<TopicPartition, Long> timestamps, Duration timeout) {
-        throw new UnsupportedOperationException("offsetsForTimes is not simulated");
+        throw notCalled();
     }
 
     @Override
@@ -598,61 +598,67 @@ final class SimConsumer implements Consumer<byte[], byte[]> {
         return Map.of();
     }
 
-    // What the engine never calls.
+    // What the engine never calls: a call fails the run at once, so a change that starts calling one
+    // is seen in the first schedule, never answered with made-up data.
+
+    private static UnsupportedOperationException notCalled() {
+        return new UnsupportedOperationException("the stage engine does not call this consumer method; simulate it"
+                + " in SimConsumer before the engine uses it");
+    }
 
     @Override
     public void subscribe(Collection<String> topics) {
-        throw new UnsupportedOperationException();
+        throw notCalled();
     }
 
     @Override
     public void assign(Collection<TopicPartition> partitions) {
-        throw new UnsupportedOperationException();
+        throw notCalled();
     }
 
     @Override
     public void subscribe(Pattern pattern, ConsumerRebalanceListener callback) {
-        throw new UnsupportedOperationException();
+        throw notCalled();
     }
 
     @Override
     public void subscribe(Pattern pattern) {
-        throw new UnsupportedOperationException();
+        throw notCalled();
     }
 
     @Override
     public void subscribe(SubscriptionPattern pattern, ConsumerRebalanceListener callback) {
-        throw new UnsupportedOperationException();
+        throw notCalled();
     }
 
     @Override
     public void subscribe(SubscriptionPattern pattern) {
-        throw new UnsupportedOperationException();
+        throw notCalled();
     }
 
     @Override
     public void unsubscribe() {
-        throw new UnsupportedOperationException();
+        throw notCalled();
     }
 
     @Override
     public void commitSync() {
-        throw new UnsupportedOperationException();
+        throw notCalled();
     }
 
     @Override
     public void commitSync(Duration timeout) {
-        throw new UnsupportedOperationException();
+        throw notCalled();
     }
 
     @Override
     public void commitAsync() {
-        throw new UnsupportedOperationException();
+        throw notCalled();
     }
 
     @Override
     public void commitAsync(OffsetCommitCallback callback) {
-        throw new UnsupportedOperationException();
+        throw notCalled();
     }
 
     @Override
@@ -665,26 +671,26 @@ final class SimConsumer implements Consumer<byte[], byte[]> {
 
     @Override
     public Uuid clientInstanceId(Duration timeout) {
-        throw new UnsupportedOperationException();
+        throw notCalled();
     }
 
     @Override
     public Map<String, List<PartitionInfo>> listTopics() {
-        throw new UnsupportedOperationException();
+        throw notCalled();
     }
 
     @Override
     public Map<String, List<PartitionInfo>> listTopics(Duration timeout) {
-        throw new UnsupportedOperationException();
+        throw notCalled();
     }
 
     @Override
     public void enforceRebalance() {
-        throw new UnsupportedOperationException();
+        throw notCalled();
     }
 
     @Override
     public void enforceRebalance(String reason) {
-        throw new UnsupportedOperationException();
+        throw notCalled();
     }
 }
