@@ -25,6 +25,7 @@ import java.util.TreeSet;
  * @param healthCallTimeout  how long a call or a poll loop may take before /health/live says so
  *                           ({@code flux.health.call-timeout}); empty: the consumers' max.poll.interval.ms
  * @param delivery           what stages promise about their forwards ({@code flux.delivery})
+ * @param batch              overrides of batch tasks' limits ({@code flux.batch})
  * @param serdeProperties    what tasks' deserializers and producers' serializers get in {@code configure},
  *                           after the cluster's kafka-clients settings ({@code flux.serde.properties})
  */
@@ -33,7 +34,7 @@ public record FluxConfig(ClusterSettings kafka, Map<String, ClusterSettings> clu
                          TopicSettings topics,
                          double retryTimeScale, Duration shutdownTimeout, Duration startupTimeout, HttpSettings http,
                          java.util.Optional<Duration> healthCallTimeout, Map<String, String> serdeProperties,
-                         DeliveryGuarantee delivery) {
+                         DeliveryGuarantee delivery, BatchSettings batch) {
     /** The name of the cluster configured under {@code flux.kafka}. */
     public static final String DEFAULT_CLUSTER = "default";
 
@@ -52,6 +53,7 @@ public record FluxConfig(ClusterSettings kafka, Map<String, ClusterSettings> clu
         Objects.requireNonNull(healthCallTimeout, "healthCallTimeout");
         serdeProperties = Map.copyOf(serdeProperties);
         Objects.requireNonNull(delivery, "delivery");
+        Objects.requireNonNull(batch, "batch");
     }
 
     /** Whether missing retry and dead-letter topics are created at start ({@code flux.topics.auto-create}). */

@@ -56,6 +56,7 @@ public final class TaskSpec<V> {
     private int inPlaceAttempts;
     private Duration inPlaceBackoff;
     private OutageProtection outageProtection;
+    private BatchLimits batchLimits;
 
     private TaskSpec() {
     }
@@ -76,6 +77,7 @@ public final class TaskSpec<V> {
         spec.cluster = FluxConfig.DEFAULT_CLUSTER;
         spec.concurrency = 1;
         spec.inPlaceBackoff = Duration.ZERO;
+        spec.batchLimits = BatchLimits.standard();
         return spec;
     }
 
@@ -218,6 +220,19 @@ public final class TaskSpec<V> {
         return with(copy -> copy.concurrency = concurrency);
     }
 
+    /**
+     * How big the batches of a {@link BatchTask} get (default {@link BatchLimits#standard()});
+     * {@code flux.batch.*} overrides them. A task that is not a batch task ignores them.
+     */
+    public TaskSpec<V> batchLimits(BatchLimits limits) {
+        return with(copy -> copy.batchLimits = Objects.requireNonNull(limits, "batchLimits"));
+    }
+
+    /** The batch limits of a {@link BatchTask}. */
+    public BatchLimits batchLimits() {
+        return batchLimits;
+    }
+
     /** Consume from the cluster called {@code name} ({@code flux.clusters.<name>}). */
     public TaskSpec<V> cluster(String name) {
         return with(copy -> copy.cluster = Objects.requireNonNull(name, "cluster"));
@@ -244,6 +259,7 @@ public final class TaskSpec<V> {
         copy.inPlaceAttempts = inPlaceAttempts;
         copy.inPlaceBackoff = inPlaceBackoff;
         copy.outageProtection = outageProtection;
+        copy.batchLimits = batchLimits;
         return copy;
     }
 

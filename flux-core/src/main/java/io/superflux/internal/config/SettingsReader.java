@@ -7,7 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,6 +23,7 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 
 import io.superflux.Acks;
+import io.superflux.BatchSettings;
 import io.superflux.ClusterSettings;
 import io.superflux.CompressionCodec;
 import io.superflux.DeliveryGuarantee;
@@ -30,6 +33,7 @@ import io.superflux.HttpSettings;
 import io.superflux.MembershipSettings;
 import io.superflux.ProducerSettings;
 import io.superflux.TopicSettings;
+import io.superflux.task.BatchLimits;
 
 /**
  * Reads the typed {@link FluxConfig} from a merged configuration, checking every value. Each
@@ -75,7 +79,33 @@ final class SettingsReader {
                 new HttpSettings(nonEmptyString("flux.http.host"), port("flux.http.port")),
                 durationOrDefault("flux.health.call-timeout"),
                 properties("flux.serde.properties"),
-                delivery("flux.delivery"));
+                delivery("flux.delivery"), batch());
+    }
+
+    private BatchSettings batch() {
+        String allowed = "or default (the task's TaskSpec.batchLimits)";
+        OptionalInt records = intOrDefault("flux.batch.max-records", BatchLimits.MAX_RECORDS, allowed);
+        OptionalLong bytes = OptionalLong.empty();
+        ConfigValue value = config.getValue("flux.batch.max-bytes");
+        if (!isDefault(value)) {
+            try {
+                long size = config.getBytes("flux.batch.max-bytes");
+                if (size < 1) {
+                    throw bad("flux.batch.max-bytes", value, "a size of at least 1 byte, e.g. 16MiB, " + allowed);
+                }
+                bytes = OptionalLong.of(size);
+            } catch (ConfigException e) {
+                throw bad("flux.batch.max-bytes", value, "a size such as 1048576, 512KiB or 16MiB, " + allowed);
+            }
+        }
+        value = config.getValue("flux.batch.max-wait");
+        Optional<Duration> wait = isDefault(value) ? Optional.empty()
+                : Optional.of(duration("flux.batch.max-wait", BatchLimits.MAX_WAIT));
+        return new BatchSettings(records, bytes, wait);
+    }
+
+    private static boolean isDefault(ConfigValue value) {
+        return value.valueType() == ConfigValueType.STRING && "default".equals(String.valueOf(value.unwrapped()).trim());
     }
 
     /**
@@ -148,8 +178,12 @@ final class SettingsReader {
 
     /** A whole number from 1 to {@code max}, or the string "default" (empty). */
     private OptionalInt intOrDefault(String key, int max) {
+        return intOrDefault(key, max, "or default (the broker's)");
+    }
+
+    private OptionalInt intOrDefault(String key, int max, String orDefault) {
         ConfigValue value = config.getValue(key);
-        if (value.valueType() == ConfigValueType.STRING && "default".equals(String.valueOf(value.unwrapped()).trim())) {
+        if (isDefault(value)) {
             return OptionalInt.empty();
         }
         try {
@@ -160,7 +194,7 @@ final class SettingsReader {
         } catch (ConfigException e) {
             // reported below with the allowed values
         }
-        throw bad(key, value, "a whole number from 1 to " + max + ", or default (the broker's)");
+        throw bad(key, value, "a whole number from 1 to " + max + ", " + orDefault);
     }
 
     private ClusterSettings cluster(String name, String path, String defaultClientId) {

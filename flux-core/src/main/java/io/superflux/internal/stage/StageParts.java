@@ -8,6 +8,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import io.superflux.internal.stage.commit.AtLeastOnceCommits;
 import io.superflux.internal.stage.commit.CommitStrategy;
 import io.superflux.internal.stage.commit.TransactionalCommits;
+import io.superflux.internal.stage.dispatch.BatchDispatch;
 import io.superflux.internal.stage.dispatch.Dispatch;
 import io.superflux.internal.stage.dispatch.FinalOutcomes;
 import io.superflux.internal.stage.dispatch.InOrderDispatch;
@@ -34,7 +35,8 @@ import io.superflux.task.TaskSpec;
 /**
  * The parts of one stage, wired: what the reactor's loop passes records and outcomes between.
  * Only the main stage has an outage gate; only a stage with concurrency above 1 has lanes (never
- * the dead-letter stage); exactly-once stages that forward commit in transactions.
+ * the dead-letter stage); a batch task's stages call batches (its dead-letter stage calls its
+ * hook per record); exactly-once stages that forward commit in transactions.
  */
 record StageParts(Stage stage, String taskName, Consumer<byte[], byte[]> consumer, StageEnvironment environment,
                   StageSettings settings, StageMeters meters, StageStatus status, StageProgress progress,
@@ -69,8 +71,10 @@ record StageParts(Stage stage, String taskName, Consumer<byte[], byte[]> consume
                             }
                         }, halted)
                 : new AtLeastOnceCommits(consumer, stage, progress, environment.time(), settings.commitInterval());
-        dispatch[0] = concurrency == 1
-                ? new InOrderDispatch(runner, inPlace, dueTimes, pauses, outcomes, commits, progress, environment.time(), halted)
+        boolean batches = task instanceof io.superflux.task.BatchTask && stage.kind() != Stage.Kind.DEAD_LETTER;
+        dispatch[0] = batches ? new BatchDispatch(runner, inPlace, dueTimes, pauses, outcomes, commits, progress,
+                        environment.time(), halted, meters, settings.batchLimits())
+                : concurrency == 1 ? new InOrderDispatch(runner, inPlace, dueTimes, pauses, outcomes, commits, progress, environment.time(), halted)
                 : new LaneDispatch(environment.lanes().create(concurrency, "flux-" + stage.group()), concurrency, runner,
                         inPlace, dueTimes, pauses, outcomes, progress, environment.time(), halted);
         return new StageParts(stage, taskName, consumer, environment, settings, meters, status, progress, pauses,

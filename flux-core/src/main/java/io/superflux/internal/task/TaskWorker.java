@@ -215,13 +215,13 @@ public final class TaskWorker implements Worker {
      * both group protocols), or the member is expelled and every partition stalls: it waits at most
      * half of it, and never longer than a stop would.
      */
-    private static StageSettings settings(FluxConfig config, Map<String, Object> consumerProperties,
-                                          ResetPolicy mainStageReset, Optional<String> groupInstanceId) {
+    private StageSettings settings(FluxConfig config, Map<String, Object> consumerProperties,
+                                   ResetPolicy mainStageReset, Optional<String> groupInstanceId) {
         long rebalanceTimeoutMs = maxPollIntervalMs(consumerProperties);
         Duration budget = Duration.ofMillis(Math.min(config.shutdownTimeout().toMillis(), rebalanceTimeoutMs / 2));
         return new StageSettings(config.retryTimeScale(), config.commitInterval(), config.shutdownTimeout(), budget,
                 mainStageReset, groupInstanceId, config.membership().leaveGroupOnShutdown(),
-                config.delivery() == DeliveryGuarantee.EXACTLY_ONCE);
+                config.delivery() == DeliveryGuarantee.EXACTLY_ONCE, config.batch().over(task.spec().batchLimits()));
     }
 
     private static long maxPollIntervalMs(Map<String, Object> consumerProperties) {

@@ -117,7 +117,7 @@ class StageReactorCommitTest {
         reactor = new StageReactor(task, stage, consumer, forwarder, Map.of(TOPIC, 1),
                 new StageEnvironment(StageTime.SYSTEM, new SplittableRandom(1), LanePools.THREADS),
                 new StageSettings(1.0, Duration.ofMillis(20), Duration.ofSeconds(5), Duration.ofSeconds(5),
-                        ResetPolicy.EARLIEST, java.util.Optional.empty(), true, false),
+                        ResetPolicy.EARLIEST, java.util.Optional.empty(), true, false, io.superflux.task.BatchLimits.standard()),
                 new StageMeters(new SimpleMeterRegistry(), "NoOpTask", stage));
         consumer.updateBeginningOffsets(Map.of(PARTITION, 0L));
         consumer.schedulePollTask(() -> {

@@ -3,7 +3,6 @@ package io.superflux.internal.stage.dispatch;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -30,7 +29,7 @@ import io.superflux.internal.stage.record.RecordRunner;
  * for a record. Before each record the commit strategy may commit, or abort and rewind (then the
  * rest of the batch is stale and dropped).
  */
-public final class InOrderDispatch implements Dispatch {
+public final class InOrderDispatch extends StageThreadDispatch {
     private final RecordRunner<?> runner;
     private final InPlaceRetries inPlace;
     private final DueTimes dueTimes;
@@ -52,6 +51,7 @@ public final class InOrderDispatch implements Dispatch {
     public InOrderDispatch(RecordRunner<?> runner, InPlaceRetries inPlace, DueTimes dueTimes, PauseControl pauses,
                            FinalOutcomes outcomes, CommitStrategy commits, StageProgress progress, StageTime time,
                            BooleanSupplier halted) {
+        super(runner);
         this.runner = runner;
         this.inPlace = inPlace;
         this.dueTimes = dueTimes;
@@ -139,16 +139,6 @@ public final class InOrderDispatch implements Dispatch {
     }
 
     @Override
-    public int running(Collection<TopicPartition> partitions) {
-        return 0; // a revocation or stop comes between two records: none runs then
-    }
-
-    @Override
-    public int runningTotal() {
-        return 0;
-    }
-
-    @Override
     public void revoke(Collection<TopicPartition> partitions) {
         // holds and tries go with forget
     }
@@ -161,31 +151,6 @@ public final class InOrderDispatch implements Dispatch {
     @Override
     public void stop() {
         // the loop takes no record once the stage stops
-    }
-
-    @Override
-    public void interruptCalls() {
-        runner.interruptCalls();
-    }
-
-    @Override
-    public void close(long timeoutMillis) {
-        // no threads of its own
-    }
-
-    @Override
-    public boolean busy() {
-        return false;
-    }
-
-    @Override
-    public boolean full() {
-        return false;
-    }
-
-    @Override
-    public Set<TopicPartition> backlogged() {
-        return Set.of();
     }
 
     @Override

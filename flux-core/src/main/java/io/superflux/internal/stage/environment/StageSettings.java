@@ -15,8 +15,9 @@ import java.util.Optional;
  * @param groupInstanceId    the consumer's group.instance.id (static membership), or empty
  * @param leaveGroupOnClose  whether closing the consumer leaves the group even as a static member
  * @param exactlyOnce        forwards and offsets in one transaction per commit ({@code flux.delivery = exactly-once})
+ * @param batchLimits        how big a batch task's batches get (the task's, with {@code flux.batch} over them)
  */
 public record StageSettings(double timeScale, Duration commitInterval, Duration shutdownTimeout, Duration revocationBudget,
                             ResetPolicy mainStageReset, Optional<String> groupInstanceId, boolean leaveGroupOnClose,
-                            boolean exactlyOnce) {
+                            boolean exactlyOnce, io.superflux.task.BatchLimits batchLimits) {
 }

@@ -5,12 +5,14 @@ import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
 
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.superflux.retry.Stage;
 
 /**
@@ -33,6 +35,8 @@ public final class StageMeters {
     private final Stage stage;
     private final StageStatus status;
     private final MultiGauge lag;
+    private DistributionSummary batchSize;
+    private Timer batchTime;
 
     public StageMeters(MeterRegistry registry, String task, Stage stage) {
         this.registry = registry;
@@ -153,5 +157,22 @@ public final class StageMeters {
 
     public void recordsLost(long records) {
         recordsLost.add(records);
+    }
+
+    /**
+     * A batch task's call of {@code size} records took {@code nanos}: {@code flux_task_batch_size}
+     * and {@code flux_task_batch_seconds}, registered with the first batch. Stage thread only.
+     */
+    public void batch(int size, long nanos) {
+        if (batchSize == null) {
+            batchSize = DistributionSummary.builder("flux.task.batch.size").description("records per call of a batch task")
+                    .tags(tags()).register(registry);
+            batchTime = Timer.builder("flux.task.batch").description("how long a batch task's call took")
+                    .tags(tags()).register(registry);
+            registered.add(batchSize);
+            registered.add(batchTime);
+        }
+        batchSize.record(size);
+        batchTime.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 }

@@ -51,6 +51,25 @@ public final class CallContext {
         }
     }
 
+    /**
+     * Before a batch's call: {@code partition} is the batch's partition (several: comma-separated),
+     * {@code offset} its offset range ({@code 100-599}; several partitions: {@code 0:100-120,2:5-9});
+     * no key.
+     */
+    public void enterBatch(io.superflux.task.Batch<?> batch) {
+        java.util.Map<Integer, ? extends java.util.List<? extends io.superflux.task.Message<?>>> byPartition = batch.byPartition();
+        enter(batch.messages().get(0).record(), null);
+        StringBuilder partitions = new StringBuilder();
+        StringBuilder offsets = new StringBuilder();
+        byPartition.forEach((number, messages) -> {
+            String range = messages.get(0).offset() + "-" + messages.get(messages.size() - 1).offset();
+            partitions.append(partitions.length() == 0 ? "" : ",").append(number);
+            offsets.append(offsets.length() == 0 ? "" : ",").append(byPartition.size() == 1 ? "" : number + ":").append(range);
+        });
+        MDC.put("partition", partitions.toString());
+        MDC.put("offset", offsets.toString());
+    }
+
     /** After a call: removes the record's fields unless this context lingers until {@link #clear}. */
     public void leave() {
         if (!lingering) {

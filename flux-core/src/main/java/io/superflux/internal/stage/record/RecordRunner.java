@@ -1,5 +1,8 @@
 package io.superflux.internal.stage.record;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -8,6 +11,8 @@ import io.superflux.internal.headers.SafeText;
 import io.superflux.internal.stage.environment.StageTime;
 import io.superflux.internal.stage.ops.StageStatus;
 import io.superflux.retry.Stage;
+import io.superflux.task.Batch;
+import io.superflux.task.BatchTask;
 import io.superflux.task.Message;
 import io.superflux.task.Task;
 import io.superflux.task.TaskSpec;
@@ -67,22 +72,76 @@ public final class RecordRunner<V> {
 
     /** Tries {@code record} once on the calling thread and classifies the result; never throws. */
     public RecordOutcome run(ConsumerRecord<byte[], byte[]> record) {
-        V value;
+        Read<V> read = read(record);
+        return read.outcome() != null ? read.outcome() : call(record, new Message<>(record, read.value(), stage.number()));
+    }
+
+    /**
+     * Tries {@code records} once as one batch of a {@link BatchTask} on the stage thread: every
+     * record is read, those with a value are passed to {@code call(Batch)}, and each record's
+     * outcome is classified as {@link #run} would classify it alone (a record marked failed, or
+     * not marked when the call threw, as a failed call). Never throws.
+     */
+    public RecordOutcome[] runBatch(List<ConsumerRecord<byte[], byte[]>> records) {
+        RecordOutcome[] outcomes = new RecordOutcome[records.size()];
+        List<Message<V>> messages = new ArrayList<>(records.size());
+        int[] positions = new int[records.size()];
+        for (int i = 0; i < records.size(); i++) {
+            Read<V> read = read(records.get(i));
+            outcomes[i] = read.outcome();
+            if (read.outcome() == null) {
+                positions[messages.size()] = i;
+                messages.add(new Message<>(records.get(i), read.value(), stage.number()));
+            }
+        }
+        if (messages.isEmpty()) {
+            return outcomes;
+        }
+        Batch<V> batch = Batch.of(messages);
+        Throwable thrown = callBatch(batch, records.get(0));
+        for (int j = 0; j < messages.size(); j++) {
+            Throwable failure = batch.failureOf(messages.get(j));
+            outcomes[positions[j]] = failure != null ? classify(failure) : thrown != null ? classify(thrown) : RecordOutcome.HANDLED;
+        }
+        return outcomes;
+    }
+
+    private Throwable callBatch(Batch<V> batch, ConsumerRecord<byte[], byte[]> first) {
+        Caller caller = caller();
+        caller.slot.start(first.partition(), first.offset(), time.millis());
+        caller.context.enterBatch(batch);
         try {
-            value = deserializer.deserialize(record.topic(), record.headers(), record.value());
+            ((BatchTask<V>) task).call(batch);
+            return null;
+        } catch (Throwable e) {
+            return e;
+        } finally {
+            caller.context.clear();
+            caller.slot.end();
+            callingThread = null;
+            Thread.interrupted(); // as after a call: an interrupt left set would fail the next poll or commit
+        }
+    }
+
+    /** A record's value, or the outcome that ends its try before any call (a bad value, a failed deserializer). */
+    private record Read<V>(V value, RecordOutcome outcome) {
+    }
+
+    private Read<V> read(ConsumerRecord<byte[], byte[]> record) {
+        try {
+            return new Read<>(deserializer.deserialize(record.topic(), record.headers(), record.value()), null);
         } catch (Throwable e) {
             if (isFatalToTheJvm(e)) {
-                return RecordOutcome.stopStage(e);
+                return new Read<>(null, RecordOutcome.stopStage(e));
             }
             if (!BadValues.isBadValue(e)) {
-                return RecordOutcome.retryDeserializer(e);
+                return new Read<>(null, RecordOutcome.retryDeserializer(e));
             }
             if (!deadLetters) {
-                return RecordOutcome.poisonPill(deadLetterStage, poisonPill(record, e));
+                return new Read<>(null, RecordOutcome.poisonPill(deadLetterStage, poisonPill(record, e)));
             }
-            value = null; // the dead-letter hook still gets the record, with its raw bytes
+            return new Read<>(null, null); // the dead-letter hook still gets the record, with its raw bytes
         }
-        return call(record, new Message<>(record, value, stage.number()));
     }
 
     private RecordOutcome call(ConsumerRecord<byte[], byte[]> record, Message<V> message) {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 import io.superflux.retry.Stage;
+import io.superflux.task.BatchLimits;
 
 /**
  * One simulated run: the stage and task configuration, the records that arrive and how each
@@ -19,7 +20,7 @@ record Schedule(long seed, Config config, List<Input> inputs, List<Fault> faults
     record Config(Stage.Kind kind, int stage, int retries, int partitions, int concurrency, boolean exactlyOnce,
                   int inPlaceAttempts, long inPlaceBackoffMillis, Outage outage, boolean routing, double timeScale,
                   long commitIntervalMillis, long shutdownTimeoutMillis, long revocationBudgetMillis,
-                  boolean failingRevocations) {
+                  boolean failingRevocations, BatchLimits batch) {
         @Override
         public String toString() {
             return kind + " stage " + stage + " of " + retries + " retries, " + partitions + " partition(s), concurrency "
@@ -27,7 +28,9 @@ record Schedule(long seed, Config config, List<Input> inputs, List<Fault> faults
                     + "x" + inPlaceBackoffMillis + "ms, outage " + (outage == null ? "off" : outage) + ", routing "
                     + (routing ? "on" : "off") + ", time scale " + timeScale + ", commit every " + commitIntervalMillis
                     + " ms, shutdown timeout " + shutdownTimeoutMillis + " ms, revocation budget " + revocationBudgetMillis + " ms"
-                    + (failingRevocations ? ", every other onRevoked throws" : "");
+                    + (failingRevocations ? ", every other onRevoked throws" : "")
+                    + (batch == null ? "" : ", batches of " + batch.maxRecords() + " records/" + batch.maxBytes() + " bytes/"
+                    + batch.maxWait().toMillis() + " ms");
         }
     }
 

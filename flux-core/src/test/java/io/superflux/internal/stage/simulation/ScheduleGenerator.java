@@ -5,10 +5,12 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import io.superflux.retry.Stage;
+import io.superflux.task.BatchLimits;
 
 /**
  * Draws a schedule from a seed: a point of the configuration matrix (stage kind × concurrency ×
- * delivery × in-place retries × outage protection × routing × failing onRevoked hooks), records with keys, due times and
+ * delivery × in-place retries × outage protection × routing × failing onRevoked hooks × batch
+ * tasks), records with keys, due times and
  * behaviours, and faults. Swarm testing: each fault kind is switched on for only some schedules,
  * so that faults also meet in small combinations, where they are easiest to see.
  */
@@ -45,7 +47,16 @@ final class ScheduleGenerator {
         long shutdown = 500 + random.nextInt(4_500);
         return new Schedule.Config(stageKind, stage, retries, 1 + random.nextInt(3), concurrency, exactlyOnce, inPlace,
                 1_000 + random.nextInt(20_000), outage, random.nextBoolean(), 0.001 + random.nextInt(20) / 1_000.0,
-                5 + random.nextInt(500), shutdown, Math.min(shutdown, 100 + random.nextInt(3_000)), later.nextInt(4) == 0);
+                5 + random.nextInt(500), shutdown, Math.min(shutdown, 100 + random.nextInt(3_000)), later.nextInt(4) == 0,
+                batch(later, concurrency));
+    }
+
+    /** A batch task's limits for a third of the schedules of one-at-a-time stages, else null (a task called per record). */
+    private static BatchLimits batch(SplittableRandom later, int concurrency) {
+        boolean batches = later.nextInt(3) == 0;
+        BatchLimits limits = new BatchLimits(1 + later.nextInt(8), later.nextBoolean() ? Long.MAX_VALUE : 8 + later.nextInt(60),
+                java.time.Duration.ofMillis(later.nextBoolean() ? 0 : later.nextInt(400)));
+        return batches && concurrency == 1 ? limits : null;
     }
 
     private static List<Schedule.Input> inputs(SplittableRandom random, Schedule.Config config) {

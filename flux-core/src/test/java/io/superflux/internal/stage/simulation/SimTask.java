@@ -52,57 +52,88 @@ final class SimTask extends Task<String> {
 
     private final SimWorld world;
     private final int incarnation;
-    /** Partitions onAssigned gave and onRevoked did not take back; the stage thread alone changes it. */
-    private final Set<Integer> held = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final boolean failingRevocations;
-    private int revocations;
+    private final HeldPartitions held;
 
     SimTask(TaskSpec<String> spec, SimWorld world, int incarnation) {
         super(spec);
         this.world = world;
         this.incarnation = incarnation;
-        this.failingRevocations = world.failingRevocations();
+        this.held = new HeldPartitions(world, incarnation);
+    }
+
+    /** The task of {@code world}'s configuration: a batch task if it has batch limits. */
+    static Task<String> of(TaskSpec<String> spec, SimWorld world, int incarnation) {
+        return world.batches() ? new SimBatchTask(spec, world, incarnation, new HeldPartitions(world, incarnation))
+                : new SimTask(spec, world, incarnation);
     }
 
     @Override
     public void call(Message<String> message) throws Exception {
-        checkHeld(message);
+        held.check(message);
         world.call(incarnation, message.value(), false);
     }
 
     @Override
     public void deadLetter(Message<String> message) throws Exception {
-        checkHeld(message);
+        held.check(message);
         world.call(incarnation, new String(message.rawValue(), StandardCharsets.UTF_8), true);
     }
 
     @Override
     public void onAssigned(Stage stage, Collection<TopicPartition> partitions) {
-        for (TopicPartition partition : partitions) {
-            if (!held.add(partition.partition())) {
-                world.history().violation("onAssigned gave partition " + partition.partition() + " twice", null);
-            }
-        }
+        held.assigned(partitions);
     }
 
     @Override
     public void onRevoked(Stage stage, Collection<TopicPartition> partitions) {
-        for (TopicPartition partition : partitions) {
-            if (!held.remove(partition.partition())) {
-                world.history().violation("onRevoked gave back partition " + partition.partition()
-                        + ", which onAssigned had not given", null);
-            }
-        }
-        if (failingRevocations && revocations++ % 2 == 0) {
-            throw new IllegalStateException("simulated: flushing the partitions' state failed");
-        }
+        held.revoked(partitions);
     }
 
-    private void checkHeld(Message<String> message) {
-        if (world.isAlive(incarnation) && !held.contains(message.partition())) { // a killed process's threads wind down
-            world.history().violation("called a record of partition " + message.partition() + " (offset "
-                    + message.offset() + "), which the task does not hold (onAssigned " + (held.isEmpty() ? "gave none"
-                    : "gave " + held) + ")", null);
+    /**
+     * The partition hooks' invariants, for either kind of task: no partition is given twice or
+     * given back without having been given, and every call is of a partition the task holds.
+     * With {@code failingRevocations}, every other onRevoked throws.
+     */
+    static final class HeldPartitions {
+        private final SimWorld world;
+        private final int incarnation;
+        /** Partitions onAssigned gave and onRevoked did not take back; the stage thread alone changes it. */
+        private final Set<Integer> held = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private final boolean failingRevocations;
+        private int revocations;
+
+        HeldPartitions(SimWorld world, int incarnation) {
+            this.world = world;
+            this.incarnation = incarnation;
+            this.failingRevocations = world.failingRevocations();
+        }
+
+        void assigned(Collection<TopicPartition> partitions) {
+            for (TopicPartition partition : partitions) {
+                if (!held.add(partition.partition())) {
+                    world.history().violation("onAssigned gave partition " + partition.partition() + " twice", null);
+                }
+            }
+        }
+
+        void revoked(Collection<TopicPartition> partitions) {
+            for (TopicPartition partition : partitions) {
+                if (!held.remove(partition.partition())) {
+                    world.history().violation("onRevoked gave back partition " + partition.partition()
+                            + ", which onAssigned had not given", null);
+                }
+            }
+            if (failingRevocations && revocations++ % 2 == 0) {
+                throw new IllegalStateException("simulated: flushing the partitions' state failed");
+            }
+        }
+
+        void check(Message<String> message) {
+            if (world.isAlive(incarnation) && !held.contains(message.partition())) { // a killed process's threads wind down
+                world.history().violation("called a record of partition " + message.partition() + " (offset "
+                        + message.offset() + "), which the task does not hold (onAssigned " + (held.isEmpty() ? "gave none"
+                        : "gave " + held) + ")", null);
+            }
         }
     }
 

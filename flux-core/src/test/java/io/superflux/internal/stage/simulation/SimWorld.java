@@ -31,6 +31,7 @@ import io.superflux.retry.Backoff;
 import io.superflux.retry.Stage;
 import io.superflux.retry.StagePlan;
 import io.superflux.task.OutageProtection;
+import io.superflux.task.BatchLimits;
 import io.superflux.task.TaskSpec;
 
 /**
@@ -111,6 +112,9 @@ final class SimWorld {
     private static TaskSpec<String> spec(Schedule.Config config, SimWorld world) {
         TaskSpec<String> spec = TaskSpec.topic(TOPIC).group(GROUP).retries(config.retries()).backoff(Backoff.standard())
                 .deserializer(new SimTask.Values(world)).concurrency(config.concurrency());
+        if (config.batch() != null) {
+            spec = spec.batchLimits(config.batch());
+        }
         if (config.inPlaceAttempts() > 0) {
             spec = spec.retryInPlace(config.inPlaceAttempts(), Duration.ofMillis(config.inPlaceBackoffMillis()));
         }
@@ -144,6 +148,16 @@ final class SimWorld {
     }
 
     /** Whether every other onRevoked of the task throws (the task could not flush its partitions' state). */
+    /** Whether the task is a batch task. */
+    boolean batches() {
+        return config.batch() != null;
+    }
+
+    /** Whether every call fails now: a dependency is down. */
+    boolean dependencyDown() {
+        return faults.outage();
+    }
+
     boolean failingRevocations() {
         return config.failingRevocations();
     }
@@ -365,13 +379,14 @@ final class SimWorld {
             }
             SplittableRandom lanes = random.split();
             Forwarder forwarder = new Forwarder(incarnation.producer, transactional);
-            incarnation.stage = new StageReactor(new SimTask(spec, this, incarnation.number), stage, incarnation.consumer,
+            incarnation.stage = new StageReactor(SimTask.of(spec, this, incarnation.number), stage, incarnation.consumer,
                     forwarder, partitionCounts, new StageEnvironment(time, random.split(),
                     (threads, prefix) -> new SimLanePool(scheduler, lanes.split(), threads, prefix + "-" + incarnation.number,
                             history)),
                     new StageSettings(config.timeScale(), Duration.ofMillis(config.commitIntervalMillis()),
                             Duration.ofMillis(config.shutdownTimeoutMillis()), Duration.ofMillis(config.revocationBudgetMillis()),
-                            ResetPolicy.EARLIEST, Optional.empty(), true, config.exactlyOnce()),
+                            ResetPolicy.EARLIEST, Optional.empty(), true, config.exactlyOnce(),
+                            config.batch() == null ? BatchLimits.standard() : config.batch()),
                     new StageMeters(new SimpleMeterRegistry(), "SimTask", stage));
             incarnation.stage.run();
         } catch (Crashed e) {

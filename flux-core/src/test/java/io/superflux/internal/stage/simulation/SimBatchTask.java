@@ -1,0 +1,63 @@
+package io.superflux.internal.stage.simulation;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+
+import org.apache.kafka.common.TopicPartition;
+
+import io.superflux.retry.Stage;
+import io.superflux.task.Batch;
+import io.superflux.task.BatchTask;
+import io.superflux.task.Message;
+import io.superflux.task.TaskSpec;
+
+/**
+ * The batch task of a simulated run: it calls each record of a batch as the schedule says,
+ * marking the ones that fail; while the dependency is down the first failure throws instead, as a
+ * sink's bulk write does, failing the records of the batch not yet marked.
+ */
+final class SimBatchTask extends BatchTask<String> {
+    private final SimWorld world;
+    private final int incarnation;
+    private final SimTask.HeldPartitions held;
+
+    SimBatchTask(TaskSpec<String> spec, SimWorld world, int incarnation, SimTask.HeldPartitions held) {
+        super(spec);
+        this.world = world;
+        this.incarnation = incarnation;
+        this.held = held;
+    }
+
+    @Override
+    public void call(Batch<String> batch) throws Exception {
+        for (Message<String> message : batch) {
+            held.check(message);
+            try {
+                world.call(incarnation, message.value(), false);
+            } catch (SimWorld.Crashed e) {
+                throw e;
+            } catch (Exception e) {
+                if (world.dependencyDown()) {
+                    throw e; // the whole write failed: every record not marked fails with it
+                }
+                batch.failed(message, e);
+            }
+        }
+    }
+
+    @Override
+    public void deadLetter(Message<String> message) throws Exception {
+        held.check(message);
+        world.call(incarnation, new String(message.rawValue(), StandardCharsets.UTF_8), true);
+    }
+
+    @Override
+    public void onAssigned(Stage stage, Collection<TopicPartition> partitions) {
+        held.assigned(partitions);
+    }
+
+    @Override
+    public void onRevoked(Stage stage, Collection<TopicPartition> partitions) {
+        held.revoked(partitions);
+    }
+}
