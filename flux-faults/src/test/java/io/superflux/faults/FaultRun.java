@@ -35,7 +35,7 @@ final class FaultRun implements AutoCloseable {
     static final Path FLUX_JAR = Path.of(System.getProperty("flux.jar", "../flux-cli/target/flux.jar"));
     static final Path TASK_CLASSES = Path.of(System.getProperty("faults.classes", "target/test-classes")).toAbsolutePath();
     static final boolean FULL = "full".equals(System.getProperty("faults.level"));
-    private static final String TASK = FaultTask.class.getName();
+    private String task = FaultTask.class.getName();
 
     private final Brokers brokers;
     private final String topic;
@@ -67,6 +67,12 @@ final class FaultRun implements AutoCloseable {
         // A killed worker's partitions move after the session timeout (Kafka's default is 45 s).
         environment.put("FLUX_CONSUMER_PROPERTIES_SESSION_TIMEOUT_MS", "10000");
         environment.put("FLUX_TOPICS_REPLICATION_FACTOR", Integer.toString(replicationFactor));
+    }
+
+    /** Runs {@code type} ({@link FaultBatchTask}) instead of {@link FaultTask}. */
+    FaultRun taskClass(Class<?> type) {
+        task = type.getName();
+        return this;
     }
 
     /** Sets a property of the task ({@code faults.concurrency}, {@code faults.call-ms}, …). */
@@ -140,7 +146,7 @@ final class FaultRun implements AutoCloseable {
         Map<String, String> all = new LinkedHashMap<>(environment);
         all.putAll(env);
         FluxWorkerProcess worker = FluxWorkerProcess.builder(FLUX_JAR).env(all).systemProperties(taskProperties)
-                .args("process", "--load", TASK_CLASSES.toString(), "--stages", stages, TASK).start();
+                .args("process", "--load", TASK_CLASSES.toString(), "--stages", stages, task).start();
         workers.add(worker);
         return worker;
     }
@@ -151,7 +157,7 @@ final class FaultRun implements AutoCloseable {
      */
     int command(String... command) throws InterruptedException {
         List<String> args = new ArrayList<>(List.of(command));
-        args.addAll(List.of("--load", TASK_CLASSES.toString(), TASK));
+        args.addAll(List.of("--load", TASK_CLASSES.toString(), task));
         try (FluxWorkerProcess process = run(null, args.toArray(String[]::new))) {
             return process.exitCode();
         }
