@@ -55,14 +55,15 @@ public final class BenchMain {
 
     /** How much each scenario moves: full, or quick (one round, a smaller producer sweep). */
     record Sizes(int rounds, int consume, int forward, int ioBound, int scale, int lateness, long latenessSpreadMs,
-                 int idleSeconds, ProducerTuning[] sweep, int[] latencyRates) {
+                 int idleSeconds, ProducerTuning[] sweep, int[] latencyRates, int batchSink) {
         static final Sizes FULL = new Sizes(3, 24_000_000, 5_000_000, 600_000, 400_000, 10_000, 10_000, 60,
-                ProducerTuning.FULL_SWEEP, new int[] {5_000, 50_000});
+                ProducerTuning.FULL_SWEEP, new int[] {5_000, 50_000}, 6_000_000);
         static final Sizes QUICK = new Sizes(1, 24_000_000, 5_000_000, 600_000, 400_000, 10_000, 10_000, 20,
-                ProducerTuning.QUICK_SWEEP, new int[] {5_000, 50_000});
+                ProducerTuning.QUICK_SWEEP, new int[] {5_000, 50_000}, 6_000_000);
 
         Sizes withRounds(int rounds) {
-            return new Sizes(rounds, consume, forward, ioBound, scale, lateness, latenessSpreadMs, idleSeconds, sweep, latencyRates);
+            return new Sizes(rounds, consume, forward, ioBound, scale, lateness, latenessSpreadMs, idleSeconds, sweep, latencyRates,
+                    batchSink);
         }
     }
 
@@ -125,6 +126,7 @@ public final class BenchMain {
             String consumeTopic = wanted("consume") ? fill(admin, "bench-consume", sizes.consume(), PARTITIONS) : "";
             String forwardTopic = wanted("forward") ? fill(admin, "bench-forward", sizes.forward(), PARTITIONS) : "";
             String ioTopic = wanted("io-bound") ? fill(admin, "bench-io", sizes.ioBound(), PARTITIONS) : "";
+            String sinkTopic = wanted("batch-sink") ? fill(admin, "bench-sink", sizes.batchSink(), PARTITIONS) : "";
             String scaleTopic = wanted("scale") ? fill(admin, "bench-scale", sizes.scale(), SCALE_PARTITIONS) : "";
             bestTuning = tuneRawProducer(admin);
             for (int round = 1; round <= sizes.rounds(); round++) {
@@ -149,6 +151,7 @@ public final class BenchMain {
                 latencyRuns(admin, round);
                 String latenessTopic = wanted("lateness") ? create(admin, "bench-lateness-" + round, PARTITIONS) : "";
                 measure("lateness-flux", latenessTopic, "lateness", sizes.lateness(), Long.toString(sizes.latenessSpreadMs()));
+                batchSinkRuns(admin, sinkTopic, round);
                 String idleTopic = wanted("idle") ? create(admin, "bench-idle-" + round, PARTITIONS) : "";
                 measure("idle-flux", idleTopic, "idle-" + round, sizes.idleSeconds(), "");
             }
@@ -186,6 +189,17 @@ public final class BenchMain {
                 measure("latency-" + side, "latency-" + side + "-" + rate, topics.get(side + "-" + rate), "latency-" + side + "-" + round,
                         0, Integer.toString(rate));
             }
+        }
+    }
+
+    /** The batch-sink runs of a round: batch task, per-record task and raw loop, without and with 1 % failing. */
+    private void batchSinkRuns(Admin admin, String topic, int round) throws Exception {
+        for (String failing : new String[] {"", "-failing"}) {
+            String prefix = "batch-sink" + failing;
+            measure(prefix + "-flux", topic, prefix + "-flux-" + round, sizes.batchSink(), "");
+            measure(prefix + "-raw", topic, prefix + "-raw-" + round, sizes.batchSink(),
+                    failing.isEmpty() || !wanted(prefix + "-raw") ? "" : create(admin, "bench-sink-raw-retry-" + round, PARTITIONS));
+            measure(prefix + "-flux-per-record", topic, prefix + "-flux-per-record-" + round, sizes.batchSink(), "");
         }
     }
 

@@ -41,6 +41,14 @@ final class Results {
                 summary("io-bound-flux"), summary("io-bound-parallel-consumer"), ">= 2.0"));
         results.add(Result.throughput("io-bound vs Spring", "Spring Kafka, 1 thread per partition", summary("io-bound-flux"),
                 summary("io-bound-spring"), "report"));
+        results.add(Result.throughput("batch-sink", "raw loop, one statement per poll, commitAsync after it",
+                summary("batch-sink-flux"), summary("batch-sink-raw"), ">= 0.9"));
+        results.add(Result.throughput("batch-sink vs per-record task", "Flux per-record task, one statement per record",
+                summary("batch-sink-flux"), summary("batch-sink-flux-per-record"), ">= 10"));
+        results.add(Result.throughput("batch-sink, 1 % failing", "raw loop, failures produced to a retry topic, flushed before the commit",
+                summary("batch-sink-failing-flux"), summary("batch-sink-failing-raw"), ">= 0.9"));
+        results.add(Result.throughput("batch-sink, 1 % failing, vs per-record task", "Flux per-record task",
+                summary("batch-sink-failing-flux"), summary("batch-sink-failing-flux-per-record"), "report"));
         results.add(Result.compare("io-bound share of the 40k limit", "limit", median("io-bound-flux", "value"), 40_000, "msg/s",
                 ">= 0.9"));
         for (int rate : sizes.latencyRates()) {

@@ -42,6 +42,12 @@ public final class RunMain {
             case "latency-spring" -> LatencyRuns.spring(bootstrap, topic, group, Integer.parseInt(extra));
             case "lateness-flux" -> LatenessRuns.flux(bootstrap, topic, group, count, Long.parseLong(extra));
             case "idle-flux" -> IdleRuns.flux(bootstrap, topic, group, count);
+            case "batch-sink-flux" -> BatchSinkRuns.flux(bootstrap, topic, group, count, true, false);
+            case "batch-sink-flux-per-record" -> BatchSinkRuns.flux(bootstrap, topic, group, count, false, false);
+            case "batch-sink-raw" -> BatchSinkRuns.raw(bootstrap, topic, group, count, null);
+            case "batch-sink-failing-flux" -> BatchSinkRuns.flux(bootstrap, topic, group, count, true, true);
+            case "batch-sink-failing-flux-per-record" -> BatchSinkRuns.flux(bootstrap, topic, group, count, false, true);
+            case "batch-sink-failing-raw" -> BatchSinkRuns.raw(bootstrap, topic, group, count, extra);
             default -> throw new IllegalArgumentException("unknown run " + run);
         };
         System.out.println(result.line());

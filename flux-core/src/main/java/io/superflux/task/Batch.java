@@ -17,7 +17,8 @@ import java.util.Objects;
  * failure history. A {@code call} that throws fails every record not marked, with that exception.
  *
  * <p>Marking is thread-safe: a task may write a batch's records in parallel and mark from any
- * thread, until its {@code call} returns.
+ * thread, until its {@code call} returns; the marks are read once, then, and a mark made later
+ * is not seen (its record counts as handled).
  *
  * @param <V> the value type
  */
@@ -89,6 +90,11 @@ public final class Batch<V> implements Iterable<Message<V>> {
     /** The error {@code message} was marked failed with, or null if it was not. */
     public synchronized Throwable failureOf(Message<V> message) {
         return failures.get(message);
+    }
+
+    /** The messages marked failed so far and their errors: a copy, taken at once. */
+    public synchronized Map<Message<V>, Throwable> failures() {
+        return Collections.unmodifiableMap(new IdentityHashMap<>(failures));
     }
 
     /** How many messages are marked failed. */

@@ -25,8 +25,10 @@ package io.superflux.task;
  * <p>The main stage and the retry stages call batches, of the records due, up to the spec's
  * {@link TaskSpec#batchLimits}; the dead-letter stage calls {@link #deadLetter} per record.
  * Offsets are committed only past records handled or forwarded: a stop or revocation never
- * commits past a record of an unfinished batch. {@code retryInPlace} calls the records that
- * failed again, as a batch of their own; outage protection counts a batch as one call. Batches
+ * commits past a record of an unfinished batch. With {@code retryInPlace} a failed record is
+ * called again after the backoff, its partition set back to it: it and the batch's later records
+ * of that partition come again, in order, in a later batch. Outage protection counts a batch as
+ * one call. Batches
  * run one at a time per stage, on the stage's thread: a batch task declares no
  * {@link TaskSpec#concurrency} above 1 (scale with partitions and instances instead).
  *

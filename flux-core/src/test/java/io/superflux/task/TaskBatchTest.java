@@ -273,6 +273,40 @@ class TaskBatchTest {
         assertTrue(again.isEmpty(), "the batch under way at the revocation was committed, not handled again: " + again);
     }
 
+    @Test
+    void outageProtectionWithInPlaceRetriesPausesABatchTaskWhoseBatchesFailWholeAndResumes(EmbeddedKafka kafka)
+            throws Exception {
+        SimpleMeterRegistry meters = configure(kafka, Duration.ofSeconds(20));
+        String topic = kafka.createUniqueTopic("batch-outage", 2);
+        java.util.concurrent.atomic.AtomicBoolean databaseDown = new java.util.concurrent.atomic.AtomicBoolean(true);
+        RecordingBatchTask task = new RecordingBatchTask(TaskSpec.topic(topic).group("g").retries(2)
+                .retryInPlace(1, Duration.ofMillis(20))
+                .outageProtection(OutageProtection.standard().failureRate(0.9).minimumCalls(4).window(Duration.ofSeconds(30))
+                        .firstProbe(Duration.ofMillis(200)).maxProbeInterval(Duration.ofMillis(800)))
+                .batchLimits(BatchLimits.standard().withMaxRecords(10).withMaxWait(Duration.ZERO)), (batch, stage) -> {
+                    if (databaseDown.get()) {
+                        throw new IllegalStateException("connection refused: database down");
+                    }
+                });
+        Worker worker = SuperFlux.start(task, "0"); // the main stage alone: what it forwards stays in the retry topic
+        int records = 400;
+        TaskTestSupport.produce(topic, records, i -> "k" + i);
+
+        await(WAIT, () -> meters.get("flux.stage.outage").tag("stage", "0").gauge().value() == 1.0,
+                () -> "forwarded " + forwarded(meters) + " of " + records);
+        Thread.sleep(1_000);
+        assertTrue(forwarded(meters) < 100, "the batches that failed whole paused the stage: " + forwarded(meters) + " forwarded");
+        databaseDown.set(false);
+        await(WAIT, () -> task.handledIn(0).size() + (int) forwarded(meters) == records,
+                () -> "handled " + task.handledIn(0).size() + ", forwarded " + forwarded(meters));
+        assertEquals(0.0, meters.get("flux.stage.outage").tag("stage", "0").gauge().value());
+        worker.stop();
+    }
+
+    private static double forwarded(SimpleMeterRegistry meters) {
+        return meters.get("flux.task.forwarded").tag("stage", "0").functionCounter().count();
+    }
+
     private static Set<String> union(RecordingBatchTask a, RecordingBatchTask b) {
         Set<String> all = new HashSet<>(a.handledIn(0));
         all.addAll(b.handledIn(0));

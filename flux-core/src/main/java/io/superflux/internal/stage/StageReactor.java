@@ -154,6 +154,7 @@ public final class StageReactor implements Runnable {
         parts.dispatch().collect();
         parts.forwards().drain(parts.progress());
         parts.commits().onLoop();
+        parts.dispatch().callDue();
         parts.forwards().resendDue();
         parts.dispatch().probe();
         long now = time.millis();
@@ -209,10 +210,13 @@ public final class StageReactor implements Runnable {
         try {
             return parts.consumer().poll(Duration.ofMillis(waitMillis));
         } catch (NoOffsetForPartitionException e) {
+            parts.dispatch().positionsReset(e.partitions());
             parts.resets().noCommittedOffset(e.partitions());
         } catch (LogTruncationException e) {
+            parts.dispatch().positionsReset(e.divergentOffsets().keySet());
             parts.resets().truncated(e);
         } catch (OffsetOutOfRangeException e) {
+            parts.dispatch().positionsReset(e.offsetOutOfRangePartitions().keySet());
             parts.resets().outOfRange(e.offsetOutOfRangePartitions());
         }
         return ConsumerRecords.empty();

@@ -103,8 +103,8 @@ public final class BatchDispatch extends StageThreadDispatch {
                     }
                 }
             }
-            if (gathering.due(time.millis()) && !callGathered()) {
-                return;
+            if (!halted.getAsBoolean() && gathering.due(time.millis())) {
+                callGathered();
             }
         } finally {
             runner.batchDone();
@@ -128,8 +128,9 @@ public final class BatchDispatch extends StageThreadDispatch {
         Attempts attempts = tries.get(partition);
         BatchEntry entry = new BatchEntry(partition, partitionProgress, record,
                 attempts != null && attempts.offset() == record.offset() ? attempts : new Attempts(record.offset()));
-        if (gathering.overflowsWith(entry) && (!callGathered() || pauses.isHeld(partition))) {
-            return false;
+        if (gathering.overflowsWith(entry)) {
+            // the batch before it is called first; what that changed (a hold, an outage) is asked again
+            return callGathered() && offer(partition, partitionProgress, record);
         }
         partitionProgress.startingDue(due);
         gathering.add(entry, time.millis());
@@ -158,7 +159,7 @@ public final class BatchDispatch extends StageThreadDispatch {
         batch.forEach(entry -> records.add(entry.record));
         long started = time.nanos();
         RecordOutcome[] tried = runner.runBatch(records);
-        meters.batch(batch.size(), time.nanos() - started);
+        countCall(tried, time.nanos() - started);
         long now = time.millis();
         Set<TopicPartition> readAgain = new HashSet<>();
         List<BatchEntry> finals = new ArrayList<>(batch.size());
@@ -179,31 +180,57 @@ public final class BatchDispatch extends StageThreadDispatch {
                 finalOutcomes.add(next.outcome());
             }
         }
-        if (gate != null && !finals.isEmpty() && waitsForOutage(batch.size(), finals, finalOutcomes)) {
+        if (gate != null && !finals.isEmpty() && waitsForOutage(finals, finalOutcomes)) {
+            Set<TopicPartition> waiting = new HashSet<>();
             for (BatchEntry entry : finals) {
-                if (readAgain.add(entry.partition)) {
+                if (waiting.add(entry.partition)) { // at its first final record, before any record tried again
                     tries.put(entry.partition, entry.attempts); // called again as a probe or once the outage is over
                     pauses.hold(entry.partition, entry.record.offset(), PauseControl.Reason.OUTAGE, PauseControl.UNTIL_RELEASED);
                 }
             }
             return;
         }
+        apply(finals, finalOutcomes);
+    }
+
+    /** Carries out the final outcomes in order; a partition stops at a record a stop left uncommitted. */
+    private void apply(List<BatchEntry> finals, List<RecordOutcome> finalOutcomes) {
+        Set<TopicPartition> stopped = new HashSet<>();
         for (int i = 0; i < finals.size(); i++) {
             BatchEntry entry = finals.get(i);
+            if (stopped.contains(entry.partition)) {
+                continue; // not started: read again, and nothing forwarded lies past the record left
+            }
             Attempts held = tries.get(entry.partition);
             if (held != null && held.offset() == entry.record.offset()) {
                 tries.remove(entry.partition);
             }
             outcomes.apply(entry.partition, entry.progress, null, entry.record, finalOutcomes.get(i));
+            if (finalOutcomes.get(i).kind() == RecordOutcome.Kind.LEAVE_UNCOMMITTED) {
+                stopped.add(entry.partition);
+            }
+        }
+    }
+
+    /** Counts a call in the batch meters: the records it was called with (not those whose value could not be read). */
+    private void countCall(RecordOutcome[] tried, long nanos) {
+        int called = 0;
+        for (RecordOutcome outcome : tried) {
+            if (!outcome.poisonPill() && outcome.kind() != RecordOutcome.Kind.RETRY_DESERIALIZER) {
+                called++;
+            }
+        }
+        if (called > 0) {
+            meters.batch(called, nanos);
         }
     }
 
     /**
-     * Tells the gate of a batch of {@code size} records as of one call: it failed if each of its
-     * records failed its call, else it succeeded if any was handled. True if the failed records must
+     * Tells the gate of a batch's final outcomes as of one call: it failed if each of them is a
+     * failed call, else it succeeded if any record was handled. True if the failed records must
      * wait for the outage's end.
      */
-    private boolean waitsForOutage(int size, List<BatchEntry> finals, List<RecordOutcome> finalOutcomes) {
+    private boolean waitsForOutage(List<BatchEntry> finals, List<RecordOutcome> finalOutcomes) {
         int failedCalls = 0;
         int handled = -1;
         for (int i = 0; i < finals.size(); i++) {
@@ -215,7 +242,7 @@ public final class BatchDispatch extends StageThreadDispatch {
             }
         }
         BatchEntry first = finals.get(0);
-        if (failedCalls == size) {
+        if (failedCalls == finals.size()) {
             OutageGate.Verdict verdict = gate.failed(first.partition, first.record.offset(), first.record.key(),
                     finalOutcomes.get(0).error());
             return verdict == OutageGate.Verdict.WAIT;
@@ -237,10 +264,20 @@ public final class BatchDispatch extends StageThreadDispatch {
 
     @Override
     public void collect() {
+        // calls come back on the spot: nothing to collect (and no batch is called while a revocation settles)
+    }
+
+    @Override
+    public void callDue() {
         if (!halted.getAsBoolean() && gathering.due(time.millis())) {
             callGathered();
             runner.batchDone();
         }
+    }
+
+    @Override
+    public void positionsReset(Collection<TopicPartition> partitions) {
+        gathering.drop(partitions); // read again from the new position
     }
 
     @Override

@@ -49,9 +49,17 @@ final class BatchGathering {
         return entries.isEmpty() ? max : Math.max(0, Math.min(max, firstAt + limits.maxWait().toMillis() - now));
     }
 
-    /** The gathered records, in the order gathered (by partition, each in offset order); gathering starts over. */
+    /**
+     * The gathered records grouped by partition (in the order the partitions came), each
+     * partition's in offset order, as gathered across polls; gathering starts over.
+     */
     List<BatchEntry> take() {
-        List<BatchEntry> batch = entries;
+        java.util.Map<Object, List<BatchEntry>> byPartition = new java.util.LinkedHashMap<>();
+        for (BatchEntry entry : entries) {
+            byPartition.computeIfAbsent(entry.partition, partition -> new ArrayList<>()).add(entry);
+        }
+        List<BatchEntry> batch = new ArrayList<>(entries.size());
+        byPartition.values().forEach(batch::addAll);
         entries = new ArrayList<>();
         bytes = 0;
         return batch;

@@ -26,6 +26,17 @@ public interface Dispatch {
     /** Carries out what came back from the lanes, and resumes the waits that are over. */
     void collect();
 
+    /**
+     * Calls what waited its time on the stage thread: a batch that gathered long enough. From the
+     * poll loop only, never while a revocation or a stop settles.
+     */
+    default void callDue() {
+    }
+
+    /** The consumer's position of {@code partitions} was reset (no committed offset, out of range, truncated). */
+    default void positionsReset(Collection<TopicPartition> partitions) {
+    }
+
     /** Starts an outage probe if one is due. */
     void probe();
 

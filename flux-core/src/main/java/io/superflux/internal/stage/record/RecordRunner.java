@@ -99,8 +99,9 @@ public final class RecordRunner<V> {
         }
         Batch<V> batch = Batch.of(messages);
         Throwable thrown = callBatch(batch, records.get(0));
+        java.util.Map<Message<V>, Throwable> failures = batch.failures(); // read once, when the call returned
         for (int j = 0; j < messages.size(); j++) {
-            Throwable failure = batch.failureOf(messages.get(j));
+            Throwable failure = failures.get(messages.get(j));
             outcomes[positions[j]] = failure != null ? classify(failure) : thrown != null ? classify(thrown) : RecordOutcome.HANDLED;
         }
         return outcomes;
