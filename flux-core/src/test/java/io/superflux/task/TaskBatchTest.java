@@ -303,6 +303,63 @@ class TaskBatchTest {
         worker.stop();
     }
 
+    @Test
+    void exactlyOnceWithInPlaceRetriesForwardsEachMarkedRecordOnceAndCommitsToTheEnd(EmbeddedKafka kafka) throws Exception {
+        configure(kafka, Duration.ofSeconds(20), c -> c.set("flux.delivery", "exactly-once")
+                .set("flux.consumer.commit-interval", "200ms"));
+        String topic = kafka.createUniqueTopic("batch-eos", 2);
+        int records = 300;
+        TaskTestSupport.produce(topic, records, i -> "k" + (i % 7));
+        Map<String, Integer> calls = new ConcurrentHashMap<>();
+        RecordingBatchTask task = new RecordingBatchTask(TaskSpec.topic(topic).group("g").retries(1)
+                .retryInPlace(1, Duration.ofMillis(50))
+                .batchLimits(BatchLimits.standard().withMaxRecords(40).withMaxWait(Duration.ofMillis(50))), (batch, stage) -> {
+                    for (Message<String> message : batch) {
+                        int value = Integer.parseInt(message.value());
+                        int call = calls.merge(stage + "/" + value, 1, Integer::sum);
+                        if (stage == 0 && (value % 5 == 0 || value % 7 == 0 && call == 1)) {
+                            batch.failed(message, new IllegalStateException("fails: " + value)); // % 7: once, cured in place
+                        }
+                    }
+                });
+        StagePlan plan = task.spec().plan();
+        Worker worker = SuperFlux.start(task);
+        Set<String> forwardedExpected = new TreeSet<>();
+        for (int i = 0; i < records; i += 5) {
+            forwardedExpected.add(Integer.toString(i));
+        }
+        await(WAIT, () -> task.handledIn(1).containsAll(forwardedExpected), () -> "handled in stage 1: " + task.handledIn(1).size());
+        await(WAIT, () -> handledAnywhere(task).size() == records, () -> "handled " + handledAnywhere(task).size()
+                + "; never handled: " + missing(handledAnywhere(task), records) + "; calls: " + calls);
+        worker.stop();
+        assertTrue(worker.awaitTermination(Duration.ofSeconds(30)));
+        List<String> forwarded = TaskExactlyOnceTest.readCommitted(kafka, plan.stage(1).topic(), forwardedExpected.size());
+        assertEquals(forwardedExpected.size(), forwarded.size(), "each failed record forwarded once: " + forwarded);
+        assertEquals(forwardedExpected, new TreeSet<>(forwarded));
+        for (int partition = 0; partition < 2; partition++) {
+            TopicPartition input = new TopicPartition(topic, partition);
+            long end = kafka.admin().listOffsets(Map.of(input, org.apache.kafka.clients.admin.OffsetSpec.latest()))
+                    .all().get(10, TimeUnit.SECONDS).get(input).offset();
+            assertEquals(end, committed(kafka, "g", input), "committed to the end through the transactions");
+        }
+    }
+
+    private static Set<String> missing(Set<String> handled, int records) {
+        Set<String> missing = new TreeSet<>();
+        for (int i = 0; i < records; i++) {
+            if (!handled.contains(Integer.toString(i))) {
+                missing.add(Integer.toString(i));
+            }
+        }
+        return missing;
+    }
+
+    private static Set<String> handledAnywhere(RecordingBatchTask task) {
+        Set<String> all = new HashSet<>(task.handledIn(0));
+        all.addAll(task.handledIn(1));
+        return all;
+    }
+
     private static double forwarded(SimpleMeterRegistry meters) {
         return meters.get("flux.task.forwarded").tag("stage", "0").functionCounter().count();
     }

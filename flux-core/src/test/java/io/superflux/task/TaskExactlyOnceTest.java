@@ -95,7 +95,7 @@ class TaskExactlyOnceTest {
                 && error.getMessage().contains("concurrency(4)"), error.getMessage());
     }
 
-    private static List<String> readCommitted(EmbeddedKafka kafka, String topic, int expected) {
+    static List<String> readCommitted(EmbeddedKafka kafka, String topic, int expected) {
         Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.GROUP_ID_CONFIG, "reader-" + System.nanoTime());
