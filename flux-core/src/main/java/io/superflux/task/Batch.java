@@ -18,7 +18,7 @@ import java.util.Objects;
  *
  * <p>Marking is thread-safe: a task may write a batch's records in parallel and mark from any
  * thread, until its {@code call} returns; the marks are read once, then, and a mark made later
- * is not seen (its record counts as handled).
+ * is not seen (its record counts as if unmarked: handled, or failed with what {@code call} threw).
  *
  * @param <V> the value type
  */
@@ -92,7 +92,7 @@ public final class Batch<V> implements Iterable<Message<V>> {
         return failures.get(message);
     }
 
-    /** The messages marked failed so far and their errors: a copy, taken at once. */
+    /** The messages marked failed so far and their errors: a copy, taken at once, keyed by identity. */
     public synchronized Map<Message<V>, Throwable> failures() {
         return Collections.unmodifiableMap(new IdentityHashMap<>(failures));
     }

@@ -2,6 +2,8 @@ package io.superflux.internal.stage;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -210,16 +212,31 @@ public final class StageReactor implements Runnable {
         try {
             return parts.consumer().poll(Duration.ofMillis(waitMillis));
         } catch (NoOffsetForPartitionException e) {
-            parts.dispatch().positionsReset(e.partitions());
             parts.resets().noCommittedOffset(e.partitions());
+            positionsReset(e.partitions());
         } catch (LogTruncationException e) {
-            parts.dispatch().positionsReset(e.divergentOffsets().keySet());
             parts.resets().truncated(e);
+            positionsReset(e.divergentOffsets().keySet());
         } catch (OffsetOutOfRangeException e) {
-            parts.dispatch().positionsReset(e.offsetOutOfRangePartitions().keySet());
             parts.resets().outOfRange(e.offsetOutOfRangePartitions());
+            positionsReset(e.offsetOutOfRangePartitions().keySet());
         }
         return ConsumerRecords.empty();
+    }
+
+    /** Tells the dispatch where the reset partitions read next (0 while a reset is still to be resolved: everything again). */
+    private void positionsReset(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, Long> positions = new HashMap<>();
+        for (TopicPartition partition : partitions) {
+            long position;
+            try {
+                position = parts.consumer().position(partition, Duration.ZERO);
+            } catch (RuntimeException e) {
+                position = 0;
+            }
+            positions.put(partition, position);
+        }
+        parts.dispatch().positionsReset(positions);
     }
 
     private void fail(Throwable error) {

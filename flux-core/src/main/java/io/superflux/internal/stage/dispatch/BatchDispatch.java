@@ -130,7 +130,7 @@ public final class BatchDispatch extends StageThreadDispatch {
                 attempts != null && attempts.offset() == record.offset() ? attempts : new Attempts(record.offset()));
         if (gathering.overflowsWith(entry)) {
             // the batch before it is called first; what that changed (a hold, an outage) is asked again
-            return callGathered() && offer(partition, partitionProgress, record);
+            return callGathered() && !halted.getAsBoolean() && offer(partition, partitionProgress, record);
         }
         partitionProgress.startingDue(due);
         gathering.add(entry, time.millis());
@@ -276,8 +276,8 @@ public final class BatchDispatch extends StageThreadDispatch {
     }
 
     @Override
-    public void positionsReset(Collection<TopicPartition> partitions) {
-        gathering.drop(partitions); // read again from the new position
+    public void positionsReset(Map<TopicPartition, Long> positions) {
+        gathering.dropFrom(positions); // read again from the new position; what lies below it was read and stays
     }
 
     @Override

@@ -72,6 +72,14 @@ final class BatchGathering {
         }
     }
 
+    /** Drops the records at or past {@code positions}' offsets of their partitions. */
+    void dropFrom(java.util.Map<?, Long> positions) {
+        if (entries.removeIf(entry -> positions.containsKey(entry.partition)
+                && entry.record.offset() >= positions.get(entry.partition))) {
+            bytes = entries.stream().mapToLong(BatchEntry::bytes).sum();
+        }
+    }
+
     void clear() {
         entries.clear();
         bytes = 0;

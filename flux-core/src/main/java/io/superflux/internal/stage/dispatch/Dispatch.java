@@ -33,8 +33,11 @@ public interface Dispatch {
     default void callDue() {
     }
 
-    /** The consumer's position of {@code partitions} was reset (no committed offset, out of range, truncated). */
-    default void positionsReset(Collection<TopicPartition> partitions) {
+    /**
+     * The consumer's positions were reset (no committed offset, out of range, truncated) to
+     * {@code positions}: what was read at or past them is stale, what was read below them is not.
+     */
+    default void positionsReset(Map<TopicPartition, Long> positions) {
     }
 
     /** Starts an outage probe if one is due. */
