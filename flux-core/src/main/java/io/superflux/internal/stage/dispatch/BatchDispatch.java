@@ -161,17 +161,17 @@ public final class BatchDispatch extends StageThreadDispatch {
         RecordOutcome[] tried = runner.runBatch(records);
         countCall(tried, time.nanos() - started);
         long now = time.millis();
-        Set<TopicPartition> readAgain = new HashSet<>();
+        Map<TopicPartition, Long> readAgain = new HashMap<>(); // partition → when its record is tried again
         List<BatchEntry> finals = new ArrayList<>(batch.size());
         List<RecordOutcome> finalOutcomes = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             BatchEntry entry = batch.get(i);
-            if (readAgain.contains(entry.partition)) {
+            if (readAgain.containsKey(entry.partition)) {
                 continue; // after a record tried again: read again behind it
             }
             InPlaceRetries.Next next = inPlace.next(entry.record, entry.attempts, tried[i], now);
             if (next.again()) {
-                readAgain.add(entry.partition);
+                readAgain.put(entry.partition, next.againAt());
                 tries.put(entry.partition, entry.attempts);
                 pauses.hold(entry.partition, entry.record.offset(), tried[i].kind() == RecordOutcome.Kind.FORWARD
                         ? PauseControl.Reason.IN_PLACE : PauseControl.Reason.RETRY_LATER, next.againAt());
@@ -183,7 +183,15 @@ public final class BatchDispatch extends StageThreadDispatch {
         if (gate != null && !finals.isEmpty() && waitsForOutage(finals, finalOutcomes)) {
             Set<TopicPartition> waiting = new HashSet<>();
             for (BatchEntry entry : finals) {
-                if (waiting.add(entry.partition)) { // at its first final record, before any record tried again
+                if (!waiting.add(entry.partition)) {
+                    continue;
+                }
+                // At its first final record, before any record tried again. If one is (its in-place wait is not over),
+                // the partition is read again no sooner than that: the gate then holds the record for the outage.
+                Long againAt = readAgain.get(entry.partition);
+                if (againAt != null) {
+                    pauses.hold(entry.partition, entry.record.offset(), PauseControl.Reason.IN_PLACE, againAt);
+                } else {
                     tries.put(entry.partition, entry.attempts); // called again as a probe or once the outage is over
                     pauses.hold(entry.partition, entry.record.offset(), PauseControl.Reason.OUTAGE, PauseControl.UNTIL_RELEASED);
                 }
