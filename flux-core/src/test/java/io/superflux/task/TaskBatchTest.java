@@ -37,6 +37,15 @@ import io.superflux.testkit.EmbeddedKafkaExtension;
 class TaskBatchTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
+    /** A row no retry can fix: declared fatal where a test says so. */
+    static final class InvalidRow extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        InvalidRow(String message) {
+            super(message);
+        }
+    }
+
     /** What a test's batch task does with a batch in a stage. */
     interface Behaviour {
         void call(Batch<String> batch, int stage) throws Exception;
@@ -165,12 +174,12 @@ class TaskBatchTest {
         TaskTestSupport.produce(topic, records, i -> "k" + i);
         Set<String> markedFirst = ConcurrentHashMap.newKeySet();
         RecordingBatchTask task = new RecordingBatchTask(TaskSpec.topic(topic).group("g").retries(1)
-                .fatal(UnsupportedOperationException.class)
+                .fatal(InvalidRow.class)
                 .batchLimits(BatchLimits.standard().withMaxRecords(10).withMaxWait(Duration.ofMillis(500))), (batch, stage) -> {
                     if (stage == 0) {
                         Message<String> first = batch.messages().get(0);
                         markedFirst.add(first.value());
-                        batch.failed(first, new UnsupportedOperationException("fatal for " + first.value()));
+                        batch.failed(first, new InvalidRow("fatal for " + first.value()));
                         throw new IllegalStateException("the bulk insert failed");
                     }
                 });

@@ -2,7 +2,11 @@ package io.superflux.internal.stage.dispatch;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.common.TopicPartition;
 
 import io.superflux.task.BatchLimits;
 
@@ -13,7 +17,9 @@ import io.superflux.task.BatchLimits;
  */
 final class BatchGathering {
     private final BatchLimits limits;
-    private List<BatchEntry> entries = new ArrayList<>();
+    /** The records by partition, in the order the partitions came, each partition's in offset order. */
+    private final Map<TopicPartition, List<BatchEntry>> byPartition = new LinkedHashMap<>();
+    private int size;
     private long bytes;
     private long firstAt;
 
@@ -23,73 +29,83 @@ final class BatchGathering {
 
     /** Whether {@code entry} would take the batch past its byte limit (a batch has at least one record). */
     boolean overflowsWith(BatchEntry entry) {
-        return !entries.isEmpty() && bytes + entry.bytes() > limits.maxBytes();
+        return size > 0 && bytes + entry.bytes() > limits.maxBytes();
     }
 
     void add(BatchEntry entry, long now) {
-        if (entries.isEmpty()) {
+        if (size == 0) {
             firstAt = now;
         }
-        entries.add(entry);
+        byPartition.computeIfAbsent(entry.partition, partition -> new ArrayList<>()).add(entry);
+        size++;
         bytes += entry.bytes();
     }
 
     /** Whether the batch is full: call it now. */
     boolean full() {
-        return entries.size() >= limits.maxRecords() || bytes >= limits.maxBytes();
+        return size >= limits.maxRecords() || bytes >= limits.maxBytes();
     }
 
     /** Whether the first record waited its {@code maxWait}: call the batch now, with what it has. */
     boolean due(long now) {
-        return !entries.isEmpty() && now - firstAt >= limits.maxWait().toMillis();
+        return size > 0 && now - firstAt >= limits.maxWait().toMillis();
     }
 
     /** Milliseconds until {@link #due}, at most {@code max}. */
     long millisUntilDue(long now, long max) {
-        return entries.isEmpty() ? max : Math.max(0, Math.min(max, firstAt + limits.maxWait().toMillis() - now));
+        return size == 0 ? max : Math.max(0, Math.min(max, firstAt + limits.maxWait().toMillis() - now));
     }
 
-    /**
-     * The gathered records grouped by partition (in the order the partitions came), each
-     * partition's in offset order, as gathered across polls; gathering starts over.
-     */
+    /** The gathered records, grouped by partition, each partition's in offset order; gathering starts over. */
     List<BatchEntry> take() {
-        java.util.Map<Object, List<BatchEntry>> byPartition = new java.util.LinkedHashMap<>();
-        for (BatchEntry entry : entries) {
-            byPartition.computeIfAbsent(entry.partition, partition -> new ArrayList<>()).add(entry);
-        }
-        List<BatchEntry> batch = new ArrayList<>(entries.size());
+        List<BatchEntry> batch = new ArrayList<>(size);
         byPartition.values().forEach(batch::addAll);
-        entries = new ArrayList<>();
-        bytes = 0;
+        clear();
         return batch;
     }
 
     /** Drops the records of {@code partitions}. */
-    void drop(Collection<?> partitions) {
-        if (entries.removeIf(entry -> partitions.contains(entry.partition))) {
-            bytes = entries.stream().mapToLong(BatchEntry::bytes).sum();
-        }
+    void drop(Collection<TopicPartition> partitions) {
+        partitions.forEach(partition -> forget(byPartition.remove(partition)));
     }
 
     /** Drops the records at or past {@code positions}' offsets of their partitions. */
-    void dropFrom(java.util.Map<?, Long> positions) {
-        if (entries.removeIf(entry -> positions.containsKey(entry.partition)
-                && entry.record.offset() >= positions.get(entry.partition))) {
-            bytes = entries.stream().mapToLong(BatchEntry::bytes).sum();
+    void dropFrom(Map<TopicPartition, Long> positions) {
+        positions.forEach((partition, position) -> {
+            List<BatchEntry> entries = byPartition.get(partition);
+            if (entries != null) {
+                int keep = 0;
+                while (keep < entries.size() && entries.get(keep).record.offset() < position) {
+                    keep++;
+                }
+                List<BatchEntry> stale = entries.subList(keep, entries.size());
+                forget(new ArrayList<>(stale));
+                stale.clear();
+                if (entries.isEmpty()) {
+                    byPartition.remove(partition);
+                }
+            }
+        });
+    }
+
+    private void forget(List<BatchEntry> entries) {
+        if (entries != null) {
+            size -= entries.size();
+            entries.forEach(entry -> bytes -= entry.bytes());
         }
     }
 
     void clear() {
-        entries.clear();
+        byPartition.clear();
+        size = 0;
         bytes = 0;
     }
 
     boolean isEmpty() {
-        return entries.isEmpty();
+        return size == 0;
     }
 
     int size() {
-        return entries.size();
+        return size;
     }
 }

@@ -57,15 +57,21 @@ public final class CallContext {
      * no key.
      */
     public void enterBatch(io.superflux.task.Batch<?> batch) {
-        java.util.Map<Integer, ? extends java.util.List<? extends io.superflux.task.Message<?>>> byPartition = batch.byPartition();
-        enter(batch.messages().get(0).record(), null);
+        java.util.List<? extends io.superflux.task.Message<?>> messages = batch.messages();
+        enter(messages.get(0).record(), null);
+        boolean several = messages.get(messages.size() - 1).partition() != messages.get(0).partition();
         StringBuilder partitions = new StringBuilder();
         StringBuilder offsets = new StringBuilder();
-        byPartition.forEach((number, messages) -> {
-            String range = messages.get(0).offset() + "-" + messages.get(messages.size() - 1).offset();
-            partitions.append(partitions.length() == 0 ? "" : ",").append(number);
-            offsets.append(offsets.length() == 0 ? "" : ",").append(byPartition.size() == 1 ? "" : number + ":").append(range);
-        });
+        int start = 0;
+        for (int i = 1; i <= messages.size(); i++) { // the batch is grouped by partition: one range per run
+            if (i == messages.size() || messages.get(i).partition() != messages.get(start).partition()) {
+                int number = messages.get(start).partition();
+                partitions.append(start == 0 ? "" : ",").append(number);
+                offsets.append(start == 0 ? "" : ",").append(several ? number + ":" : "").append(messages.get(start).offset())
+                        .append('-').append(messages.get(i - 1).offset());
+                start = i;
+            }
+        }
         MDC.put("partition", partitions.toString());
         MDC.put("offset", offsets.toString());
     }

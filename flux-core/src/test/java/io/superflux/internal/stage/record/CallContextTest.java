@@ -15,6 +15,27 @@ class CallContextTest {
     }
 
     @Test
+    void aBatchShowsItsPartitionsAndOffsetRangesAndNoKey() {
+        CallContext context = new CallContext("OrderSink", 0, true);
+        context.enter(record(3, 1), "k1");
+        context.enterBatch(io.superflux.task.Batch.of(java.util.List.of(message(3, 100), message(3, 101), message(3, 599))));
+        assertEquals("3", MDC.get("partition"));
+        assertEquals("100-599", MDC.get("offset"));
+        assertNull(MDC.get("key"));
+        context.clear();
+        context.enterBatch(io.superflux.task.Batch.of(java.util.List.of(message(0, 100), message(0, 120), message(2, 5),
+                message(2, 9))));
+        assertEquals("0,2", MDC.get("partition"));
+        assertEquals("0:100-120,2:5-9", MDC.get("offset"));
+        context.clear();
+        assertNull(MDC.get("offset"));
+    }
+
+    private static io.superflux.task.Message<String> message(int partition, long offset) {
+        return new io.superflux.task.Message<>(record(partition, offset), "v", 0);
+    }
+
+    @Test
     void aLaneThreadsContextHoldsTheRecordDuringTheCallOnly() {
         CallContext context = new CallContext("OrderTask", 2, false);
         context.enter(record(3, 41), "k1");

@@ -433,6 +433,7 @@ final class SimProducer implements Producer<byte[], byte[]> {
 
     @Override
     public Uuid clientInstanceId(Duration timeout) {
-        throw new UnsupportedOperationException();
+        throw new IllegalStateException("the stage engine does not ask a producer for its client instance id (KIP-714);"
+                + " simulate it before the engine does");
     }
 }
