@@ -38,10 +38,15 @@ public abstract class BatchTask<V> extends Task<V> {
     /**
      * A batch task as declared by {@code spec}.
      *
-     * @throws IllegalArgumentException if {@code spec} declares a concurrency above 1
+     * @throws IllegalArgumentException if {@code spec} declares a concurrency above 1, or ordered retries
      */
     protected BatchTask(TaskSpec<V> spec) {
         super(spec);
+        if (spec.keyOrder().isPresent()) {
+            throw new IllegalArgumentException("keyOrder on the batch task of topic '" + spec.topic() + "': a batch calls"
+                    + " the records of a key together, so when an earlier one fails its later ones were called already;"
+                    + " ordered retries need a plain Task, which calls a key's records one after the other");
+        }
         if (spec.concurrency() != 1) {
             throw new IllegalArgumentException("concurrency(" + spec.concurrency() + ") on the batch task of topic '"
                     + spec.topic() + "': a batch task's batches run one at a time on their stage's thread, so"

@@ -57,6 +57,7 @@ public final class TaskSpec<V> {
     private Duration inPlaceBackoff;
     private OutageProtection outageProtection;
     private BatchLimits batchLimits;
+    private KeyOrder keyOrder;
 
     private TaskSpec() {
     }
@@ -233,6 +234,19 @@ public final class TaskSpec<V> {
         return batchLimits;
     }
 
+    /**
+     * Ordered retries ({@link KeyOrder}): while a record of a key is in the retry chain, the key's
+     * later records wait behind it; other keys go on. Needs concurrency 1 and a plain task.
+     */
+    public TaskSpec<V> keyOrder(KeyOrder order) {
+        return with(copy -> copy.keyOrder = Objects.requireNonNull(order, "keyOrder"));
+    }
+
+    /** The task's ordered retries, if it declared them. */
+    public java.util.Optional<KeyOrder> keyOrder() {
+        return java.util.Optional.ofNullable(keyOrder);
+    }
+
     /** Consume from the cluster called {@code name} ({@code flux.clusters.<name>}). */
     public TaskSpec<V> cluster(String name) {
         return with(copy -> copy.cluster = Objects.requireNonNull(name, "cluster"));
@@ -260,6 +274,7 @@ public final class TaskSpec<V> {
         copy.inPlaceBackoff = inPlaceBackoff;
         copy.outageProtection = outageProtection;
         copy.batchLimits = batchLimits;
+        copy.keyOrder = keyOrder;
         return copy;
     }
 
@@ -279,6 +294,11 @@ public final class TaskSpec<V> {
                         + " to stage " + route.stage() + ", but its stages go from 0 to " + (retries + 1)
                         + " (the dead letters): routeTo takes 1 to " + (retries + 1));
             }
+        }
+        if (keyOrder != null && concurrency > 1) {
+            throw new IllegalStateException("the task of topic '" + topic + "' declares keyOrder and concurrency "
+                    + concurrency + ": ordered retries call a key's released records on the stage's own thread, in order,"
+                    + " so they need concurrency 1");
         }
         return StagePlan.of(topic, group, retries);
     }

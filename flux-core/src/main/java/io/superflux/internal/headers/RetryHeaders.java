@@ -38,11 +38,16 @@ public final class RetryHeaders {
     public static final String FAILURES = "flux-failures";
     /** How many times {@code flux dlq replay} sent the record back from the dead letters; kept on every forward. */
     public static final String REPLAYS = "flux-replays";
+    /**
+     * Ordered retries: the stage-0 offset of the record that holds its key (the record itself,
+     * or the leader it stands for when replayed), kept through every stage and a replay.
+     */
+    public static final String KEY_LEADER = "flux-key-leader";
 
     /** Every header Flux defines; only these are Flux's. */
     public static final Set<String> NAMES = Set.of(STAGE, DUE_AT, FAILED_AT, FAILED_STAGE, EXCEPTION_CLASS,
             EXCEPTION_MESSAGE, STACK_TRACE, ORIGINAL_TOPIC, ORIGINAL_PARTITION, ORIGINAL_OFFSET, ORIGINAL_TIMESTAMP,
-            FAILURES, REPLAYS);
+            FAILURES, REPLAYS, KEY_LEADER);
 
     /** {@link #dueAt} of a record that has no due time (a stage-0 record). */
     public static final long NO_DUE_TIME = Long.MIN_VALUE;
@@ -94,9 +99,11 @@ public final class RetryHeaders {
         put(headers, EXCEPTION_CLASS, error.getClass().getName());
         put(headers, EXCEPTION_MESSAGE, Utf8.truncate(String.valueOf(SafeText.message(error)), MAX_MESSAGE_BYTES));
         put(headers, STACK_TRACE, Utf8.truncate(StackTraceText.of(error, MAX_STACK_TRACE_BYTES), MAX_STACK_TRACE_BYTES));
-        Header replays = previous.lastHeader(REPLAYS);
-        if (replays != null) {
-            headers.add(REPLAYS, replays.value());
+        for (String kept : List.of(REPLAYS, KEY_LEADER)) {
+            Header header = previous.lastHeader(kept);
+            if (header != null) {
+                headers.add(kept, header.value());
+            }
         }
         if (previous.lastHeader(ORIGINAL_TOPIC) != null) {
             for (String key : List.of(ORIGINAL_TOPIC, ORIGINAL_PARTITION, ORIGINAL_OFFSET, ORIGINAL_TIMESTAMP)) {
@@ -198,7 +205,23 @@ public final class RetryHeaders {
     public static RecordHeaders replayed(Headers headers) {
         RecordHeaders kept = withoutFluxHeaders(headers);
         kept.add(REPLAYS, Integer.toString(replays(headers) + 1).getBytes(UTF_8));
+        Header leader = headers.lastHeader(KEY_LEADER);
+        if (leader != null) {
+            kept.add(KEY_LEADER, leader.value()); // a replayed leader still holds its key (ordered retries)
+        }
         return kept;
+    }
+
+    /** The key leader's stage-0 offset in {@code headers}, or -1 if there is none (or it is malformed). */
+    public static long keyLeader(Headers headers) {
+        return headers.lastHeader(KEY_LEADER) == null ? -1 : Math.max(-1, number(headers, KEY_LEADER));
+    }
+
+    /** {@code headers} with {@code flux-key-leader} set to {@code leader}. */
+    public static Headers withKeyLeader(Headers headers, long leader) {
+        headers.remove(KEY_LEADER);
+        headers.add(KEY_LEADER, Long.toString(leader).getBytes(UTF_8));
+        return headers;
     }
 
     /** How many times the record was replayed from the dead letters (0 if never, or if the header is malformed). */

@@ -96,6 +96,9 @@ final class RebalanceHandler implements ConsumerRebalanceListener {
         parts.rest().wake(parts.environment().time().millis()); // their records may be due: fetch them now, not after a rest
         log.info("{}: assigned partitions {}", parts.stage(), numbers(parts.consumer().assignment()));
         try {
+            if (parts.order() != null) {
+                parts.order().assigned(partitions); // the holds before any record: a held key's records are parked
+            }
             parts.hooks().assigned(partitions);
         } catch (StageFailedException e) {
             fail.accept(e); // the loop ends after this poll and calls none of their records
@@ -120,6 +123,9 @@ final class RebalanceHandler implements ConsumerRebalanceListener {
         parts.pauses().forget(partitions);
         parts.forwards().forget(partitions);
         parts.dispatch().forget(partitions);
+        if (parts.order() != null) {
+            parts.order().forget(partitions);
+        }
         if (parts.gate() != null) {
             parts.gate().forget(partitions);
         }

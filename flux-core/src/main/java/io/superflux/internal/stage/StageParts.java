@@ -20,6 +20,11 @@ import io.superflux.internal.stage.forward.ForwardTracker;
 import io.superflux.internal.stage.forward.Forwarder;
 import io.superflux.internal.stage.ops.StageMeters;
 import io.superflux.internal.stage.ops.StageStatus;
+import io.superflux.internal.stage.order.DoneMarks;
+import io.superflux.internal.stage.order.KeyOrdering;
+import io.superflux.internal.stage.order.OrderClients;
+import io.superflux.internal.stage.order.OrderEntries;
+import io.superflux.internal.stage.order.OrderMarks;
 import io.superflux.internal.stage.outage.OutageGate;
 import io.superflux.internal.stage.position.DueTimes;
 import io.superflux.internal.stage.position.FetchRest;
@@ -36,17 +41,23 @@ import io.superflux.task.TaskSpec;
  * The parts of one stage, wired: what the reactor's loop passes records and outcomes between.
  * Only the main stage has an outage gate; only a stage with concurrency above 1 has lanes (never
  * the dead-letter stage); a batch task's stages call batches (its dead-letter stage calls its
- * hook per record); exactly-once stages that forward commit in transactions.
+ * hook per record); exactly-once stages that forward commit in transactions; with ordered retries
+ * the main stage parks the records of held keys and releases them, and the later stages say when
+ * a key's leader is done.
  */
 record StageParts(Stage stage, String taskName, Consumer<byte[], byte[]> consumer, StageEnvironment environment,
                   StageSettings settings, StageMeters meters, StageStatus status, StageProgress progress,
                   PauseControl pauses, FetchRest rest, ForwardTracker forwards, CommitStrategy commits, OutageGate gate,
-                  Dispatch dispatch, OffsetResets resets, StageFigures figures, PartitionHooks hooks) {
+                  Dispatch dispatch, OffsetResets resets, StageFigures figures, PartitionHooks hooks, KeyOrdering order) {
 
-    /** The parts of {@code stage} of {@code task}; {@code halted} says when the stage stops taking records. */
+    /**
+     * The parts of {@code stage} of {@code task}; {@code halted} says when the stage stops taking
+     * records; {@code orderClients} are the order topic's clients of a main stage with ordered
+     * retries (else null).
+     */
     static <V> StageParts of(Task<V> task, Stage stage, Consumer<byte[], byte[]> consumer, Forwarder forwarder,
                              Map<String, Integer> partitionCounts, StageEnvironment environment, StageSettings settings,
-                             StageMeters meters, BooleanSupplier halted) {
+                             StageMeters meters, BooleanSupplier halted, OrderClients orderClients) {
         TaskSpec<V> spec = task.spec();
         String taskName = task.getClass().getSimpleName();
         StageStatus status = meters.status();
@@ -59,8 +70,22 @@ record StageParts(Stage stage, String taskName, Consumer<byte[], byte[]> consume
         RecordRunner<V> runner = new RecordRunner<>(task, stage, concurrency == 1, status, environment.time());
         InPlaceRetries inPlace = new InPlaceRetries(spec.inPlaceAttempts(), spec.inPlaceBackoff(), settings.timeScale(), taskName);
         DueTimes dueTimes = stage.kind() == Stage.Kind.MAIN ? null : new DueTimes(stage, spec.backoff(), settings.timeScale());
-        FinalOutcomes outcomes = new FinalOutcomes(stage, new ForwardRecords(spec.plan(), stage, spec.backoff(),
-                settings.timeScale(), partitionCounts, environment.random()), forwards, meters, gate, environment.time());
+        ForwardRecords forwardRecords = new ForwardRecords(spec.plan(), stage, spec.backoff(), settings.timeScale(),
+                partitionCounts, environment.random());
+        KeyOrdering order = null;
+        OrderMarks marks = null;
+        if (spec.keyOrder().isPresent()) {
+            int deadLetterStage = spec.plan().deadLetterStage();
+            if (stage.kind() == Stage.Kind.MAIN) {
+                order = new KeyOrdering(spec.keyOrder().get(), java.util.Objects.requireNonNull(orderClients, "orderClients"),
+                        deadLetterStage, forwards, runner, inPlace, forwardRecords, meters, environment.time(), gate, halted);
+                marks = order;
+            } else {
+                marks = new DoneMarks(stage, deadLetterStage, OrderEntries.topic(spec.topic(), spec.group()),
+                        spec.keyOrder().get(), forwards, environment.time());
+            }
+        }
+        FinalOutcomes outcomes = new FinalOutcomes(stage, forwardRecords, forwards, meters, gate, environment.time(), marks);
         Dispatch[] dispatch = new Dispatch[1];
         CommitStrategy commits = settings.exactlyOnce() && forwarder.transactional()
                 ? new TransactionalCommits(consumer, forwarder, forwards, progress, pauses, environment.time(), stage,
@@ -74,12 +99,13 @@ record StageParts(Stage stage, String taskName, Consumer<byte[], byte[]> consume
         boolean batches = task instanceof io.superflux.task.BatchTask && stage.kind() != Stage.Kind.DEAD_LETTER;
         dispatch[0] = batches ? new BatchDispatch(runner, inPlace, dueTimes, pauses, outcomes, commits, progress,
                         environment.time(), halted, meters, settings.batchLimits())
-                : concurrency == 1 ? new InOrderDispatch(runner, inPlace, dueTimes, pauses, outcomes, commits, progress, environment.time(), halted)
+                : concurrency == 1 ? new InOrderDispatch(runner, inPlace, dueTimes, pauses, outcomes, commits, progress,
+                        environment.time(), halted, order)
                 : new LaneDispatch(environment.lanes().create(concurrency, "flux-" + stage.group()), concurrency, runner,
                         inPlace, dueTimes, pauses, outcomes, progress, environment.time(), halted);
         return new StageParts(stage, taskName, consumer, environment, settings, meters, status, progress, pauses,
                 new FetchRest(stage, spec.backoff(), settings.timeScale()), forwards, commits, gate, dispatch[0],
                 new OffsetResets(consumer, stage, settings.mainStageReset(), meters, environment.time()),
-                new StageFigures(consumer, environment.time()), new PartitionHooks(task, stage));
+                new StageFigures(consumer, environment.time()), new PartitionHooks(task, stage), order);
     }
 }

@@ -29,6 +29,7 @@ import io.superflux.internal.stage.forward.ForwardRefusedException;
 import io.superflux.internal.stage.forward.Forwarder;
 import io.superflux.internal.stage.ops.StageMeters;
 import io.superflux.internal.stage.ops.StageStatus;
+import io.superflux.internal.stage.order.OrderClients;
 import io.superflux.internal.stage.position.PauseControl;
 import io.superflux.retry.Stage;
 import io.superflux.task.Task;
@@ -71,8 +72,15 @@ public final class StageReactor implements Runnable {
     public <V> StageReactor(Task<V> task, Stage stage, Consumer<byte[], byte[]> consumer, Forwarder forwarder,
                             Map<String, Integer> partitionCounts, StageEnvironment environment, StageSettings settings,
                             StageMeters meters) {
+        this(task, stage, consumer, forwarder, partitionCounts, environment, settings, meters, null);
+    }
+
+    /** The same, for the main stage of a task with ordered retries: {@code orderClients} read and write its order topic. */
+    public <V> StageReactor(Task<V> task, Stage stage, Consumer<byte[], byte[]> consumer, Forwarder forwarder,
+                            Map<String, Integer> partitionCounts, StageEnvironment environment, StageSettings settings,
+                            StageMeters meters, OrderClients orderClients) {
         this.parts = StageParts.of(task, stage, consumer, forwarder, partitionCounts, environment, settings, meters,
-                () -> stopping || failure != null);
+                () -> stopping || failure != null, orderClients);
         this.time = environment.time();
         this.settling = new Settling(parts, this::fail);
         this.rebalance = new RebalanceHandler(parts, settling, () -> closing, this::fail);
@@ -123,6 +131,9 @@ public final class StageReactor implements Runnable {
         left.put("partitions the task holds", parts.hooks().held().size());
         left.putAll(parts.forwards().leftovers());
         left.putAll(parts.dispatch().leftovers());
+        if (parts.order() != null) {
+            left.putAll(parts.order().leftovers());
+        }
         return left;
     }
 
@@ -157,6 +168,9 @@ public final class StageReactor implements Runnable {
         parts.forwards().drain(parts.progress());
         parts.commits().onLoop();
         parts.dispatch().callDue();
+        if (parts.order() != null) {
+            parts.order().onLoop();
+        }
         parts.forwards().resendDue();
         parts.dispatch().probe();
         long now = time.millis();
@@ -175,7 +189,8 @@ public final class StageReactor implements Runnable {
 
     /** What must not fetch now besides the holds: everything while overloaded, resting or paused for an outage. */
     private PauseControl.Wanted wanted(long now) {
-        boolean busy = parts.forwards().overloaded() || parts.dispatch().full();
+        boolean busy = parts.forwards().overloaded() || parts.dispatch().full()
+                || parts.order() != null && parts.order().full();
         boolean resting = parts.rest().resting(now);
         boolean outage = parts.gate() != null && parts.gate().isOpen();
         Set<TopicPartition> failing = parts.forwards().failingPartitions();
@@ -205,6 +220,9 @@ public final class StageReactor implements Runnable {
         wait = parts.pauses().millisUntilNextRelease(wait);
         wait = parts.forwards().millisUntilNextResend(wait);
         wait = parts.dispatch().millisUntilNextWake(wait);
+        if (parts.order() != null) {
+            wait = parts.order().millisUntilNextWake(wait);
+        }
         return parts.rest().millisUntilWake(time.millis(), wait);
     }
 
@@ -282,6 +300,10 @@ public final class StageReactor implements Runnable {
         parts.commits().commitNow(assigned, FINAL_COMMIT_TIMEOUT_MS);
         parts.dispatch().close(1_000);
         parts.dispatch().collect(); // what ended while the lanes stopped
+        if (parts.order() != null) {
+            parts.order().forget(assigned); // what it holds is in the order topic: the next owner reads it back
+            parts.order().close();
+        }
         Thread.interrupted();
         closing = true;
         try {

@@ -36,6 +36,8 @@ import io.superflux.internal.stage.environment.StageTime;
 import io.superflux.internal.stage.forward.Forwarder;
 import io.superflux.internal.stage.ops.StageMeters;
 import io.superflux.internal.stage.ops.StageStatus;
+import io.superflux.internal.stage.order.OrderClients;
+import io.superflux.internal.stage.order.OrderEntries;
 import io.superflux.internal.stage.position.OffsetResets;
 import io.superflux.internal.topics.TaskTopics;
 import io.superflux.retry.Stage;
@@ -100,6 +102,13 @@ public final class TaskWorker implements Worker {
             throw new FluxConfigException("flux.delivery", "flux.delivery = exactly-once needs tasks that run one record at a"
                     + " time, but " + task.getClass().getSimpleName() + " has concurrency(" + task.spec().concurrency()
                     + "): use concurrency(1) or flux.delivery = at-least-once");
+        }
+        if (exactlyOnce && task.spec().keyOrder().isPresent()) {
+            forwarder.close();
+            throw new FluxConfigException("flux.delivery", "flux.delivery = exactly-once and ordered retries (keyOrder) on "
+                    + task.getClass().getSimpleName() + ": a key's release writes its entries outside the transactions that"
+                    + " commit the stage's offsets, so the two do not go together; use flux.delivery = at-least-once (ordered"
+                    + " retries never lose a record and never call one out of order; a crash may call one twice)");
         }
         TaskWorker worker = new TaskWorker(task, forwarder, config.shutdownTimeout(), stages.size(), onTerminated);
         try {
@@ -182,8 +191,28 @@ public final class TaskWorker implements Worker {
         clientMetrics.add(io.superflux.internal.kafka.ClientMetrics.of(consumer, meters));
         StageMeters stageMeters = new StageMeters(meters, task.getClass().getSimpleName(), stage);
         stageMeters.status().limitMillis(config.healthCallTimeout().map(Duration::toMillis).orElse(maxPollIntervalMs(properties)));
+        OrderClients orderClients = null;
+        if (stage.kind() == Stage.Kind.MAIN && task.spec().keyOrder().isPresent()) {
+            orderClients = new OrderClients(stage.topic(), OrderEntries.topic(stage.topic(), stage.group()),
+                    orderConsumer(properties, "log", consumers), orderConsumer(properties, "reader", consumers), stageForwarder);
+        }
         return newReactor(task, stage, consumer, stageForwarder, partitions,
-                settings(config, properties, mainStageReset, groupInstanceId), stageMeters);
+                settings(config, properties, mainStageReset, groupInstanceId), stageMeters, orderClients);
+    }
+
+    /** A consumer of the order topic (ordered retries): assigned, no group, from the beginning. */
+    private static KafkaConsumer<byte[], byte[]> orderConsumer(Map<String, Object> stageProperties, String role,
+                                                               List<KafkaConsumer<byte[], byte[]>> consumers) {
+        Map<String, Object> properties = new java.util.HashMap<>(stageProperties);
+        properties.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        properties.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        properties.put(ConsumerConfig.CLIENT_ID_CONFIG, properties.getOrDefault(ConsumerConfig.CLIENT_ID_CONFIG, "flux") + "-order-" + role);
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        consumers.add(consumer);
+        return consumer;
     }
 
     /** Gives the task's deserializer the cluster's settings and flux.serde.properties, once per worker. */
@@ -231,9 +260,10 @@ public final class TaskWorker implements Worker {
 
     private static StageReactor newReactor(Task<?> task, Stage stage, KafkaConsumer<byte[], byte[]> consumer,
                                            Forwarder forwarder, Map<String, Integer> partitions, StageSettings settings,
-                                           StageMeters meters) {
+                                           StageMeters meters, OrderClients orderClients) {
         return new StageReactor(task, stage, consumer, forwarder, partitions,
-                new StageEnvironment(StageTime.SYSTEM, new SplittableRandom(), LanePools.THREADS), settings, meters);
+                new StageEnvironment(StageTime.SYSTEM, new SplittableRandom(), LanePools.THREADS), settings, meters,
+                orderClients);
     }
 
     /** A stage failed: the others stop too, at once and in parallel with its own winding down. */

@@ -80,7 +80,9 @@ public final class TaskTopics {
             }
             topics.warnings().forEach(warning -> log.warn("{}", warning));
             provisioner.awaitLeaders(plan.topics());
-            return provisioner.partitionCounts(plan.topics());
+            Map<String, Integer> counts = provisioner.partitionCounts(plan.topics());
+            ensureOrderTopic(task, config, provisioner, counts.get(plan.stage(0).topic()), config.autoCreateTopics());
+            return counts;
         }
     }
 
@@ -103,7 +105,17 @@ public final class TaskTopics {
             TopicPlan topics = plan(task, config, provisioner, inputPartitions);
             provisioner.apply(topics.changes());
             provisioner.awaitLeaders(task.spec().plan().topics());
+            ensureOrderTopic(task, config, provisioner, topics.inputPartitions(), true);
             return topics;
+        }
+    }
+
+    /** A task with ordered retries: its order topic, compacted, with the input topic's partitions. */
+    private static void ensureOrderTopic(Task<?> task, FluxConfig config, TopicProvisioner provisioner, Integer partitions,
+                                         boolean create) {
+        if (task.spec().keyOrder().isPresent() && partitions != null) {
+            provisioner.ensureOrderTopic(io.superflux.internal.stage.order.OrderEntries.topic(task.spec().topic(),
+                    task.spec().group()), partitions, config.topics(), create);
         }
     }
 

@@ -24,6 +24,7 @@ import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
@@ -31,6 +32,8 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import io.superflux.TopicSettings;
 
 /**
  * The admin side of provisioning a task's topics: reads what the cluster holds
@@ -95,6 +98,51 @@ public final class TopicProvisioner {
             throw failure("describe the cluster", e.getCause());
         }
         return new ClusterState(brokers, states);
+    }
+
+    /**
+     * Makes sure the order topic of a task with ordered retries exists as it must: compacted and
+     * never deleted by retention (it holds parked records until their key is released), with the
+     * input topic's {@code partitions} (a key's entries live on its input partition's number).
+     * Creates it unless {@code create} is false.
+     *
+     * @throws io.superflux.FluxConfigException if it exists with another partition count or is not compacted only
+     * @throws IllegalStateException            if it is missing and may not be created
+     */
+    public void ensureOrderTopic(String topic, int partitions, TopicSettings settings, boolean create) {
+        ClusterState.TopicState existing = read(List.of(topic)).topics().get(topic);
+        if (existing == null) {
+            if (!create) {
+                throw new IllegalStateException("Topic " + topic + " does not exist on " + clusterDescription + " and"
+                        + " flux.topics.auto-create is false: create it compacted (cleanup.policy=compact) with " + partitions
+                        + " partitions (flux topics create does)");
+            }
+            Map<String, String> configs = new java.util.LinkedHashMap<>();
+            configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+            settings.minInsyncReplicas().ifPresent(n -> configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(n)));
+            Optional<Short> replicas = settings.replicationFactor().isPresent()
+                    ? Optional.of((short) settings.replicationFactor().getAsInt()) : Optional.empty();
+            try {
+                await(admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), replicas).configs(configs))).all(),
+                        deadline());
+                log.info("Created topic {} with {} partitions on {} {}", topic, partitions, clusterDescription, configs);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw failure("create topic " + topic, e.getCause());
+                }
+            }
+            awaitLeaders(List.of(topic));
+            return;
+        }
+        String cleanup = existing.configs().getOrDefault(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE)
+                .toLowerCase(java.util.Locale.ROOT).replace(" ", "");
+        if (existing.partitions() != partitions || !cleanup.equals(TopicConfig.CLEANUP_POLICY_COMPACT)) {
+            throw new io.superflux.FluxConfigException("keyOrder", "Topic " + topic + " on " + clusterDescription + " has "
+                    + existing.partitions() + " partitions and cleanup.policy=" + cleanup + ": ordered retries need it with "
+                    + partitions + " partitions (the input topic's) and cleanup.policy=compact only (retention would delete"
+                    + " parked records)");
+        }
+        awaitLeaders(List.of(topic));
     }
 
     /** The partition count of each of {@code topics} that exists. */

@@ -3,11 +3,13 @@ package io.superflux.internal.stage.dispatch;
 import java.time.Clock;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 
 import io.superflux.internal.stage.forward.ForwardRecords;
 import io.superflux.internal.stage.forward.ForwardTracker;
 import io.superflux.internal.stage.ops.StageMeters;
+import io.superflux.internal.stage.order.OrderMarks;
 import io.superflux.internal.stage.outage.OutageGate;
 import io.superflux.internal.stage.progress.PartitionProgress;
 import io.superflux.internal.stage.record.RecordOutcome;
@@ -27,11 +29,13 @@ public final class FinalOutcomes {
     private final StageMeters meters;
     private final OutageGate gate;
     private final Clock clock;
+    private final OrderMarks marks;
 
-    /** {@code gate} is null when the stage has no outage protection. */
+    /** {@code gate} is null when the stage has no outage protection; {@code marks} when the task has no ordered retries. */
     public FinalOutcomes(Stage stage, ForwardRecords forwardRecords, ForwardTracker forwards, StageMeters meters,
-                         OutageGate gate, Clock clock) {
+                         OutageGate gate, Clock clock, OrderMarks marks) {
         this.stage = stage;
+        this.marks = marks;
         this.forwardRecords = forwardRecords;
         this.forwards = forwards;
         this.meters = meters;
@@ -79,7 +83,9 @@ public final class FinalOutcomes {
         }
         switch (outcome.kind()) {
             case HANDLED -> {
-                if (pending == null) {
+                if (pending == null && marks != null && marks.handled(partition, progress, record)) {
+                    // complete once the order topic has its entry
+                } else if (pending == null) {
                     progress.handled(record.offset());
                 } else {
                     progress.complete(pending);
@@ -96,8 +102,12 @@ public final class FinalOutcomes {
                 } else {
                     meters.failed();
                 }
-                forwards.send(partition, progress, pending != null ? pending : progress.started(record.offset()),
-                        forwardRecords.of(record, outcome.targetStage(), outcome.error(), outcome.earlier(), clock.millis()));
+                ProducerRecord<byte[], byte[]> forward = forwardRecords.of(record, outcome.targetStage(), outcome.error(),
+                        outcome.earlier(), clock.millis());
+                if (marks != null && pending == null) {
+                    forward = marks.forwarding(partition, progress, record, outcome, forward);
+                }
+                forwards.send(partition, progress, pending != null ? pending : progress.started(record.offset()), forward);
             }
             case LEAVE_UNCOMMITTED -> progress.giveUp(pending != null ? pending : progress.started(record.offset()));
             case STOP_STAGE -> throw (VirtualMachineError) outcome.error();

@@ -11,6 +11,7 @@ import org.apache.kafka.common.TopicPartition;
 
 import io.superflux.internal.stage.commit.CommitStrategy;
 import io.superflux.internal.stage.environment.StageTime;
+import io.superflux.internal.stage.order.KeyOrdering;
 import io.superflux.internal.stage.outage.OutageGate;
 import io.superflux.internal.stage.position.DueTimes;
 import io.superflux.internal.stage.position.PauseControl;
@@ -41,17 +42,20 @@ public final class InOrderDispatch extends StageThreadDispatch {
     private final StageTime time;
     private final BooleanSupplier halted;
     private final OutageProbes probes;
+    private final KeyOrdering order;
     /** The tries of the record each partition holds for another try: one per partition at most. */
     private final Map<TopicPartition, Attempts> tries = new HashMap<>();
 
     /**
      * {@code dueTimes} is null in the main stage (its records are due at once); {@code halted}
-     * says when to stop taking records (the stage stops or failed).
+     * says when to stop taking records (the stage stops or failed); {@code order} is null unless
+     * the main stage of a task with ordered retries (it parks the records of held keys).
      */
     public InOrderDispatch(RecordRunner<?> runner, InPlaceRetries inPlace, DueTimes dueTimes, PauseControl pauses,
                            FinalOutcomes outcomes, CommitStrategy commits, StageProgress progress, StageTime time,
-                           BooleanSupplier halted) {
+                           BooleanSupplier halted, KeyOrdering order) {
         super(runner);
+        this.order = order;
         this.runner = runner;
         this.inPlace = inPlace;
         this.dueTimes = dueTimes;
@@ -96,6 +100,9 @@ public final class InOrderDispatch extends StageThreadDispatch {
             return false;
         }
         partitionProgress.startingDue(due);
+        if (order != null && order.takes(partition, partitionProgress, record)) {
+            return true; // parked behind its key's leader, or parked or released before
+        }
         if (gate != null && !gate.admits(partition, record.offset())) {
             pauses.hold(partition, record.offset(), PauseControl.Reason.OUTAGE, PauseControl.UNTIL_RELEASED);
             return false;

@@ -20,7 +20,7 @@ import io.superflux.retry.Stage;
  * failure headers trimmed), permanent (no retry cures it: too large even so, not authorized, an
  * invalid topic — the stage stops with what to fix), or anything else (sent again later).
  */
-final class ForwardFailures {
+public final class ForwardFailures {
     private static final Logger log = LoggerFactory.getLogger(ForwardTracker.class);
 
     private final Stage stage;
@@ -34,7 +34,7 @@ final class ForwardFailures {
     }
 
     /** Errors no retry cures: the stage stops instead of retrying them forever. */
-    static boolean isPermanent(Exception error) {
+    public static boolean isPermanent(Exception error) {
         return isTooLarge(error) || error instanceof AuthorizationException || error instanceof AuthenticationException
                 || error instanceof InvalidTopicException || error instanceof SerializationException
                 || error instanceof UnsupportedVersionException;

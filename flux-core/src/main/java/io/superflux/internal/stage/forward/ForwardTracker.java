@@ -56,15 +56,18 @@ public final class ForwardTracker {
         final PartitionProgress.Pending pending;
         final ProducerRecord<byte[], byte[]> record;
         final boolean trimmed;
+        /** Not a record's forward but an entry of ordered retries' order topic: not counted as a forward. */
+        final boolean orderEntry;
         boolean abandoned;
 
         Forward(TopicPartition source, PartitionProgress progress, PartitionProgress.Pending pending,
-                ProducerRecord<byte[], byte[]> record, boolean trimmed) {
+                ProducerRecord<byte[], byte[]> record, boolean trimmed, boolean orderEntry) {
             this.source = source;
             this.progress = progress;
             this.pending = pending;
             this.record = record;
             this.trimmed = trimmed;
+            this.orderEntry = orderEntry;
         }
     }
 
@@ -108,7 +111,20 @@ public final class ForwardTracker {
     /** Forwards {@code record}; {@code pending} completes in {@code progress} once it is acknowledged. */
     public void send(TopicPartition source, PartitionProgress progress, PartitionProgress.Pending pending,
                      ProducerRecord<byte[], byte[]> record) {
-        Forward forward = new Forward(source, progress, pending, record, false);
+        send(new Forward(source, progress, pending, record, false, false));
+    }
+
+    /**
+     * Writes an entry of the order topic (ordered retries) that the record of {@code pending}
+     * waits for, as it waits for a forward: sent again until acknowledged, nothing past it committed.
+     */
+    public void sendEntry(TopicPartition source, PartitionProgress progress, PartitionProgress.Pending pending,
+                          ProducerRecord<byte[], byte[]> entry) {
+        send(new Forward(source, progress, pending, entry, false, true));
+    }
+
+    private void send(Forward forward) {
+        ProducerRecord<byte[], byte[]> record = forward.record;
         if (!mayProbe(forward, clock.millis())) {
             markFailing(forward);
             retries.add(new Retry(Math.max(unavailable.get(record.topic()).retryAt, clock.millis()), sequence++, forward));
@@ -197,7 +213,9 @@ public final class ForwardTracker {
             retryNowEverythingFor(forward.record.topic());
         }
         forward.progress.complete(pending);
-        meters.forwarded();
+        if (!forward.orderEntry) {
+            meters.forwarded();
+        }
     }
 
     private void failed(Forward forward, Exception error) {
@@ -220,7 +238,7 @@ public final class ForwardTracker {
             ProducerRecord<byte[], byte[]> record = forward.record;
             sendNow(new Forward(forward.source, forward.progress, forward.pending, new ProducerRecord<>(record.topic(),
                     record.partition(), record.timestamp(), record.key(), record.value(), RetryHeaders.trimmed(record.headers())),
-                    true));
+                    true, forward.orderEntry));
             return;
         }
         if (ForwardFailures.isPermanent(error)) {

@@ -76,6 +76,22 @@ public final class StageMeters {
         gauge("flux.stage.outage", null, "1 while the stage is paused for an outage (outage protection)", paused::getAsInt);
     }
 
+    /**
+     * Ordered retries (stage 0): {@code flux.order.held.keys}, {@code flux.order.parked},
+     * {@code flux.order.parked.oldest.age} and the counter {@code flux.order.null.keys}, which
+     * counts records without a key (never ordered); returns that counter.
+     */
+    public LongAdder keyOrder(IntSupplier heldKeys, IntSupplier parked, java.util.function.LongSupplier oldestParkedAt) {
+        gauge("flux.order.held.keys", "keys", "keys held behind a record in the retry chain (ordered retries)",
+                heldKeys::getAsInt);
+        gauge("flux.order.parked", "records", "records parked behind their key's record in the retry chain", parked::getAsInt);
+        gauge("flux.order.parked.oldest.age", "seconds", "how long the oldest parked record has waited (0: none)", () -> {
+            long at = oldestParkedAt.getAsLong();
+            return at < 0 ? 0.0 : Math.max(0, System.currentTimeMillis() - at) / 1000.0;
+        });
+        return counter("flux.order.null.keys", "records without a key: ordered retries do not order them");
+    }
+
     /** What the stage is doing, for the health endpoint. */
     public StageStatus status() {
         return status;

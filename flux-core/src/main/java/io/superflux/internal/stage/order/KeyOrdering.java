@@ -1,0 +1,356 @@
+package io.superflux.internal.stage.order;
+
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+import io.superflux.internal.headers.RetryHeaders;
+import io.superflux.internal.stage.environment.StageTime;
+import io.superflux.internal.stage.forward.ForwardRecords;
+import io.superflux.internal.stage.forward.ForwardTracker;
+import io.superflux.internal.stage.ops.StageMeters;
+import io.superflux.internal.stage.outage.OutageGate;
+import io.superflux.internal.stage.progress.PartitionProgress;
+import io.superflux.internal.stage.record.Attempts;
+import io.superflux.internal.stage.record.InPlaceRetries;
+import io.superflux.internal.stage.record.RecordOutcome;
+import io.superflux.internal.stage.record.RecordRunner;
+import io.superflux.task.KeyOrder;
+
+/**
+ * Ordered retries in stage 0. Before a record is called it asks whether its key is held: if so
+ * the record is parked (written whole to the order topic; complete once that is acknowledged)
+ * instead of called. A record that fails makes its key held by it (a hold entry, written before
+ * the record counts as complete) and carries the {@code flux-key-leader} header into the chain.
+ * When the chain says the leader is done, the key's parked records are fetched back and called
+ * here, one at a time in their order: handled, the next follows; failed, it becomes the key's
+ * new leader. Once nothing of the key is parked or in the chain, the key is free again.
+ * See docs/ordered-retries.md for what each failure costs. Stage thread only.
+ */
+public final class KeyOrdering implements OrderMarks {
+    private static final long RESTORE_TIMEOUT_MS = 60_000;
+    /** While keys are held, the loop looks for done entries at least this often. */
+    private static final long HELD_POLL_MS = 100;
+
+    /** A parked record fetched back and due to be called (again at {@code at}, after an in-place wait). */
+    private record Released(TopicPartition input, Hold hold, ConsumerRecord<byte[], byte[]> record, Attempts attempts, long at) {
+    }
+
+    private final KeyOrder order;
+    private final String orderTopic;
+    private final int deadLetterStage;
+    private final KeyHolds holds = new KeyHolds();
+    private final OrderLog log;
+    private final ParkedReader reader;
+    private final OrderWrites writes;
+    private final ForwardTracker forwards;
+    private final RecordRunner<?> runner;
+    private final InPlaceRetries inPlace;
+    private final ForwardRecords forwardRecords;
+    private final StageMeters meters;
+    private final StageTime time;
+    private final OutageGate gate;
+    private final BooleanSupplier halted;
+    private final LongAdder nullKeys;
+    private final ArrayDeque<Released> ready = new ArrayDeque<>();
+    private final PriorityQueue<Released> waiting = new PriorityQueue<>((a, b) -> Long.compare(a.at(), b.at()));
+    /** What was decided for the record the stage thread is on: its outcome's marks depend on it. */
+    private KeyHolds.Admission current;
+    private long currentOffset = -1;
+
+    /** The parts ordered retries need in stage 0; {@code gate} may be null. */
+    public KeyOrdering(KeyOrder order, OrderClients clients, int deadLetterStage, ForwardTracker forwards,
+                       RecordRunner<?> runner, InPlaceRetries inPlace, ForwardRecords forwardRecords, StageMeters meters,
+                       StageTime time, OutageGate gate, BooleanSupplier halted) {
+        this.order = order;
+        this.orderTopic = clients.orderTopic();
+        this.deadLetterStage = deadLetterStage;
+        this.log = new OrderLog(clients.log(), clients.inputTopic(), orderTopic, time);
+        this.reader = new ParkedReader(clients.reader(), clients.inputTopic(), orderTopic);
+        this.writes = new OrderWrites(clients.forwarder(), time);
+        this.forwards = forwards;
+        this.runner = runner;
+        this.inPlace = inPlace;
+        this.forwardRecords = forwardRecords;
+        this.meters = meters;
+        this.time = time;
+        this.gate = gate;
+        this.halted = halted;
+        this.nullKeys = meters.keyOrder(holds::heldKeys, holds::parked, holds::oldestParkedAt);
+    }
+
+    /**
+     * Whether the record was taken here — parked behind its key's leader, or known to be parked
+     * or released already — so that it must not be called; else the dispatch calls it.
+     */
+    public boolean takes(TopicPartition partition, PartitionProgress progress, ConsumerRecord<byte[], byte[]> record) {
+        currentOffset = record.offset();
+        if (record.key() == null) {
+            nullKeys.increment();
+            current = KeyHolds.Admission.CALL;
+            return false;
+        }
+        current = holds.admit(partition, record.key(), record.offset(), RetryHeaders.keyLeader(record.headers()));
+        Hold hold = holds.hold(partition, record.key());
+        if (current == KeyHolds.Admission.PARK && hold.free()) {
+            finish(partition, hold);
+            current = KeyHolds.Admission.CALL;
+        } else if (current == KeyHolds.Admission.LEADER && hold.leaderDone) {
+            current = KeyHolds.Admission.KNOWN; // its first copy reached its final outcome already: this is a duplicate
+        }
+        switch (current) {
+            case KNOWN -> {
+                progress.handled(record.offset());
+                return true;
+            }
+            case PARK -> {
+                holds.park(hold, record.offset(), time.millis());
+                forwards.sendEntry(partition, progress, progress.started(record.offset()), OrderEntries.park(orderTopic, record));
+                return true;
+            }
+            default -> {
+                return false;
+            }
+        }
+    }
+
+    @Override
+    public boolean handled(TopicPartition partition, PartitionProgress progress, ConsumerRecord<byte[], byte[]> record) {
+        if (current != KeyHolds.Admission.LEADER || record.offset() != currentOffset) {
+            return false;
+        }
+        Hold hold = holds.hold(partition, record.key());
+        forwards.sendEntry(partition, progress, progress.started(record.offset()),
+                OrderEntries.done(orderTopic, partition.partition(), record.key(), hold.leader, 0, time.millis()));
+        return true;
+    }
+
+    @Override
+    public ProducerRecord<byte[], byte[]> forwarding(TopicPartition partition, PartitionProgress progress,
+                                                     ConsumerRecord<byte[], byte[]> record, RecordOutcome outcome,
+                                                     ProducerRecord<byte[], byte[]> forward) {
+        if (record.key() == null || current == null || record.offset() != currentOffset) {
+            return forward;
+        }
+        boolean final_ = outcome.targetStage() == deadLetterStage && order.afterDeadLetter() == KeyOrder.AfterDeadLetter.RELEASE;
+        if (current == KeyHolds.Admission.LEADER) {
+            long leader = holds.hold(partition, record.key()).leader;
+            if (final_) {
+                forwards.sendEntry(partition, progress, progress.started(record.offset()),
+                        OrderEntries.done(orderTopic, partition.partition(), record.key(), leader, 0, time.millis()));
+            }
+            RetryHeaders.withKeyLeader(forward.headers(), leader);
+            return forward;
+        }
+        if (final_) {
+            return forward; // dead-lettered at once: nothing of the key is left in the chain
+        }
+        long now = time.millis();
+        holds.heldBy(partition, record.key(), record.offset(), now);
+        forwards.sendEntry(partition, progress, progress.started(record.offset()),
+                OrderEntries.hold(orderTopic, partition.partition(), record.key(), record.offset(), now));
+        RetryHeaders.withKeyLeader(forward.headers(), record.offset());
+        return forward;
+    }
+
+    /** {@code partitions} were assigned: their holds are read back from the order topic before any record of theirs is taken. */
+    public void assigned(Collection<TopicPartition> partitions) {
+        OrderLog.Restored restored = log.restore(partitions, RESTORE_TIMEOUT_MS);
+        restored.latest().forEach((partition, entries) -> {
+            List<Hold> released = new java.util.ArrayList<>();
+            for (ProducerRecord<byte[], byte[]> leftover : holds.restore(partition, orderTopic, entries, released)) {
+                writes.send(partition, leftover, null);
+            }
+            released.forEach(hold -> releaseNext(partition, hold));
+        });
+        restored.others().forEach(this::apply);
+    }
+
+    /** Forgets {@code partitions} (revoked or lost): their next owner reads their holds back. */
+    public void forget(Collection<TopicPartition> partitions) {
+        holds.forget(partitions);
+        log.forget(partitions);
+        reader.forget(partitions);
+        writes.forget(partitions);
+        ready.removeIf(released -> partitions.contains(released.input()));
+        waiting.removeIf(released -> partitions.contains(released.input()));
+    }
+
+    /** From the poll loop: reads what the chain wrote, fetches parked records, calls the released ones. */
+    public void onLoop() {
+        writes.drain();
+        writes.resendDue();
+        for (OrderLog.Read read : log.poll()) {
+            apply(read);
+        }
+        for (ParkedReader.Fetched fetched : reader.poll()) {
+            fetched(fetched);
+        }
+        callReleased();
+    }
+
+    private void apply(OrderLog.Read read) {
+        OrderEntries.Entry entry = read.entry();
+        Hold hold = switch (entry.type()) {
+            case OrderEntries.DONE -> holds.doneRead(read.input(), entry);
+            case OrderEntries.PARKED -> holds.parkedRead(read.input(), entry);
+            default -> null; // a hold read back: what it says is known already
+        };
+        if (hold != null) {
+            releaseNext(read.input(), hold);
+        }
+    }
+
+    /** Moves a released key on: fetches its next parked record, or frees it when none is left. */
+    private void releaseNext(TopicPartition partition, Hold hold) {
+        if (!hold.leaderDone || hold.forwarding || hold.releasing) {
+            return;
+        }
+        if (hold.parkedOffsets.isEmpty()) {
+            finish(partition, hold);
+            return;
+        }
+        long entry = hold.parkedEntries.get(0);
+        if (entry >= 0) { // else it is not read back yet: reading it back brings it here
+            hold.releasing = true;
+            reader.request(partition, entry, hold);
+        }
+    }
+
+    private void fetched(ParkedReader.Fetched fetched) {
+        Hold hold = fetched.hold();
+        if (holds.hold(fetched.input(), hold.key) != hold) {
+            return; // revoked meanwhile
+        }
+        if (fetched.entry() == null || fetched.entry().removed()) {
+            holds.releasedFirst(hold); // gone from the topic (logged): nothing to call
+            releaseNext(fetched.input(), hold);
+            return;
+        }
+        ConsumerRecord<byte[], byte[]> record = OrderEntries.parkedRecord(fetched.input().topic(),
+                fetched.input().partition(), fetched.entry());
+        ready.add(new Released(fetched.input(), hold, record, new Attempts(record.offset()), time.millis()));
+    }
+
+    private void callReleased() {
+        if (gate != null && gate.isOpen()) {
+            return; // released records wait for the outage's end like every other record
+        }
+        long now = time.millis();
+        while (!waiting.isEmpty() && waiting.peek().at() <= now) {
+            ready.add(waiting.poll());
+        }
+        while (!ready.isEmpty() && !halted.getAsBoolean()) {
+            Released released = ready.poll();
+            if (holds.hold(released.input(), released.hold().key) == released.hold()) {
+                call(released);
+            }
+        }
+    }
+
+    private void call(Released released) {
+        Hold hold = released.hold();
+        TopicPartition partition = released.input();
+        ConsumerRecord<byte[], byte[]> record = released.record();
+        RecordOutcome tried = runner.run(record);
+        InPlaceRetries.Next next = inPlace.next(record, released.attempts(), tried, time.millis());
+        if (next.again()) {
+            waiting.add(new Released(partition, hold, record, released.attempts(), next.againAt()));
+            return;
+        }
+        RecordOutcome outcome = next.outcome();
+        if (!outcome.earlier().isEmpty()) {
+            meters.failed(outcome.earlier().size());
+            meters.retriedInPlace(outcome.earlier().size());
+        }
+        switch (outcome.kind()) {
+            case HANDLED -> {
+                meters.handled();
+                holds.releasedFirst(hold);
+                writes.send(partition, OrderEntries.unpark(orderTopic, partition.partition(), hold.key, record.offset()), null);
+                releaseNext(partition, hold);
+            }
+            case FORWARD -> forwardReleased(partition, hold, record, outcome);
+            case STOP_STAGE -> throw (VirtualMachineError) outcome.error();
+            default -> hold.releasing = false; // a stop interrupted it: whoever owns the partition next calls it again
+        }
+    }
+
+    /** A released record failed: it goes into the chain and, unless it is dead-lettered and that releases, leads its key. */
+    private void forwardReleased(TopicPartition partition, Hold hold, ConsumerRecord<byte[], byte[]> record, RecordOutcome outcome) {
+        meters.failed();
+        long offset = record.offset();
+        long previous = hold.leader;
+        boolean final_ = outcome.targetStage() == deadLetterStage && order.afterDeadLetter() == KeyOrder.AfterDeadLetter.RELEASE;
+        ProducerRecord<byte[], byte[]> forward = forwardRecords.of(record, outcome.targetStage(), outcome.error(),
+                outcome.earlier(), time.millis());
+        hold.forwarding = true;
+        hold.releasing = false;
+        if (!final_) {
+            RetryHeaders.withKeyLeader(forward.headers(), offset);
+            holds.newLeader(partition, hold, offset);
+        }
+        writes.send(partition, forward, () -> {
+            meters.forwarded();
+            if (!final_) {
+                writes.send(partition, OrderEntries.hold(orderTopic, partition.partition(), hold.key, offset, time.millis()), null);
+                writes.send(partition, OrderEntries.undone(orderTopic, partition.partition(), hold.key, previous), null);
+            }
+            writes.send(partition, OrderEntries.unpark(orderTopic, partition.partition(), hold.key, offset), null);
+            hold.forwarding = false;
+            holds.releasedFirst(hold);
+            releaseNext(partition, hold);
+        });
+    }
+
+    /** Nothing of the key is parked or in the chain: it is free again. */
+    private void finish(TopicPartition partition, Hold hold) {
+        holds.remove(partition, hold);
+        writes.send(partition, OrderEntries.undone(orderTopic, partition.partition(), hold.key, hold.leader), null);
+        writes.send(partition, OrderEntries.unhold(orderTopic, partition.partition(), hold.key), null);
+    }
+
+    /** Whether as many keys are held and records parked as the task allows: the stage stops fetching. */
+    public boolean full() {
+        return holds.heldKeys() + holds.parked() >= order.maxHeld();
+    }
+
+    /** Milliseconds until it must look again, at most {@code max}. */
+    public long millisUntilNextWake(long max) {
+        if (!ready.isEmpty()) {
+            return 0;
+        }
+        long wait = writes.millisUntilNextResend(max);
+        if (!waiting.isEmpty()) {
+            wait = Math.min(wait, Math.max(0, waiting.peek().at() - time.millis()));
+        }
+        if (writes.inFlight() > 0) {
+            wait = Math.min(wait, 5);
+        }
+        return holds.partitions().isEmpty() || holds.heldKeys() == 0 ? wait : Math.min(wait, HELD_POLL_MS);
+    }
+
+    /** What it still keeps, by name. */
+    public Map<String, Integer> leftovers() {
+        Map<String, Integer> left = new LinkedHashMap<>();
+        left.put("held keys", holds.heldKeys());
+        left.put("parked records", holds.parked());
+        left.put("released records to call", ready.size() + waiting.size());
+        return left;
+    }
+
+    /** Closes its consumers. */
+    public void close() {
+        log.close();
+        reader.close();
+    }
+}
