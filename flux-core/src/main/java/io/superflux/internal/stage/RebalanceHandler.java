@@ -1,6 +1,9 @@
 package io.superflux.internal.stage;
 
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -30,6 +33,8 @@ final class RebalanceHandler implements ConsumerRebalanceListener {
     private static final Logger log = LoggerFactory.getLogger(RebalanceHandler.class);
     /** A revocation during close: the final commit was just made, this is at most a second try. */
     private static final long COMMIT_WHILE_CLOSING_MS = 5_000;
+    /** Ordered retries read the committed offsets of assigned partitions: where their holds' leaders are read again. */
+    private static final java.time.Duration ORDER_RESTORE_TIMEOUT = java.time.Duration.ofSeconds(30);
 
     private final StageParts parts;
     private final Settling settling;
@@ -96,8 +101,14 @@ final class RebalanceHandler implements ConsumerRebalanceListener {
         parts.rest().wake(parts.environment().time().millis()); // their records may be due: fetch them now, not after a rest
         log.info("{}: assigned partitions {}", parts.stage(), numbers(parts.consumer().assignment()));
         try {
-            if (parts.order() != null) {
-                parts.order().assigned(partitions); // the holds before any record: a held key's records are parked
+            if (parts.order() != null) { // the holds before any record: a held key's records are parked
+                Map<TopicPartition, Long> committed = new HashMap<>();
+                parts.consumer().committed(new HashSet<>(partitions), ORDER_RESTORE_TIMEOUT).forEach((partition, offset) -> {
+                    if (offset != null) {
+                        committed.put(partition, offset.offset());
+                    }
+                });
+                parts.order().assigned(partitions, committed);
             }
             parts.hooks().assigned(partitions);
         } catch (StageFailedException e) {

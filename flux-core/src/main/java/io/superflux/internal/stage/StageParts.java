@@ -78,7 +78,8 @@ record StageParts(Stage stage, String taskName, Consumer<byte[], byte[]> consume
             int deadLetterStage = spec.plan().deadLetterStage();
             if (stage.kind() == Stage.Kind.MAIN) {
                 order = new KeyOrdering(spec.keyOrder().get(), java.util.Objects.requireNonNull(orderClients, "orderClients"),
-                        deadLetterStage, forwards, runner, inPlace, forwardRecords, meters, environment.time(), gate, halted);
+                        deadLetterStage, forwards, runner, inPlace, forwardRecords, meters, environment.time(), gate,
+                        () -> pauses.releaseAll(io.superflux.internal.stage.position.PauseControl.Reason.OUTAGE), halted);
                 marks = order;
             } else {
                 marks = new DoneMarks(stage, deadLetterStage, OrderEntries.topic(spec.topic(), spec.group()),

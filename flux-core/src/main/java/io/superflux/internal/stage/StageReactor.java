@@ -189,8 +189,7 @@ public final class StageReactor implements Runnable {
 
     /** What must not fetch now besides the holds: everything while overloaded, resting or paused for an outage. */
     private PauseControl.Wanted wanted(long now) {
-        boolean busy = parts.forwards().overloaded() || parts.dispatch().full()
-                || parts.order() != null && parts.order().full();
+        boolean busy = parts.forwards().overloaded() || parts.dispatch().full();
         boolean resting = parts.rest().resting(now);
         boolean outage = parts.gate() != null && parts.gate().isOpen();
         Set<TopicPartition> failing = parts.forwards().failingPartitions();

@@ -53,20 +53,7 @@ public final class FinalOutcomes {
      * instead of going on. A success may end the outage (then {@code outageOver} runs).
      */
     boolean goesOn(TopicPartition partition, ConsumerRecord<byte[], byte[]> record, RecordOutcome outcome, Runnable outageOver) {
-        if (gate == null) {
-            return true;
-        }
-        if (outcome.kind() == RecordOutcome.Kind.HANDLED) {
-            if (gate.succeeded(partition, record.offset(), record.key())) {
-                outageOver.run();
-            }
-            return true;
-        }
-        if (outcome.retriableInPlace()) {
-            return gate.failed(partition, record.offset(), record.key(), outcome.error()) == OutageGate.Verdict.FORWARD;
-        }
-        gate.inconclusive(partition, record.offset()); // a bad value, a declared exception, a stop: not the dependency's doing
-        return true;
+        return gate == null || gate.goesOn(partition, record.offset(), record.key(), outcome, outageOver);
     }
 
     /**
@@ -104,10 +91,10 @@ public final class FinalOutcomes {
                 }
                 ProducerRecord<byte[], byte[]> forward = forwardRecords.of(record, outcome.targetStage(), outcome.error(),
                         outcome.earlier(), clock.millis());
-                if (marks != null && pending == null) {
-                    forward = marks.forwarding(partition, progress, record, outcome, forward);
-                }
-                forwards.send(partition, progress, pending != null ? pending : progress.started(record.offset()), forward);
+                OrderMarks.Forward marked = marks != null && pending == null
+                        ? marks.forwarding(partition, progress, record, outcome, forward) : new OrderMarks.Forward(forward, null);
+                forwards.send(partition, progress, pending != null ? pending : progress.started(record.offset()),
+                        marked.record(), marked.delivered());
             }
             case LEAVE_UNCOMMITTED -> progress.giveUp(pending != null ? pending : progress.started(record.offset()));
             case STOP_STAGE -> throw (VirtualMachineError) outcome.error();

@@ -100,8 +100,13 @@ public final class InOrderDispatch extends StageThreadDispatch {
             return false;
         }
         partitionProgress.startingDue(due);
-        if (order != null && order.takes(partition, partitionProgress, record)) {
+        KeyOrdering.Taken taken = order == null ? KeyOrdering.Taken.CALL : order.takes(partition, partitionProgress, record);
+        if (taken == KeyOrdering.Taken.TAKEN) {
             return true; // parked behind its key's leader, or parked or released before
+        }
+        if (taken == KeyOrdering.Taken.WAIT) {
+            pauses.hold(partition, record.offset(), PauseControl.Reason.KEYS_FULL, time.millis() + KeyOrdering.FULL_WAIT_MS);
+            return false;
         }
         if (gate != null && !gate.admits(partition, record.offset())) {
             pauses.hold(partition, record.offset(), PauseControl.Reason.OUTAGE, PauseControl.UNTIL_RELEASED);

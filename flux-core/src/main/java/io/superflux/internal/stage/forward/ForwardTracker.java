@@ -58,16 +58,19 @@ public final class ForwardTracker {
         final boolean trimmed;
         /** Not a record's forward but an entry of ordered retries' order topic: not counted as a forward. */
         final boolean orderEntry;
+        /** What to do once it is acknowledged (for its partition's current progress), or null. */
+        final Runnable delivered;
         boolean abandoned;
 
         Forward(TopicPartition source, PartitionProgress progress, PartitionProgress.Pending pending,
-                ProducerRecord<byte[], byte[]> record, boolean trimmed, boolean orderEntry) {
+                ProducerRecord<byte[], byte[]> record, boolean trimmed, boolean orderEntry, Runnable delivered) {
             this.source = source;
             this.progress = progress;
             this.pending = pending;
             this.record = record;
             this.trimmed = trimmed;
             this.orderEntry = orderEntry;
+            this.delivered = delivered;
         }
     }
 
@@ -111,7 +114,16 @@ public final class ForwardTracker {
     /** Forwards {@code record}; {@code pending} completes in {@code progress} once it is acknowledged. */
     public void send(TopicPartition source, PartitionProgress progress, PartitionProgress.Pending pending,
                      ProducerRecord<byte[], byte[]> record) {
-        send(new Forward(source, progress, pending, record, false, false));
+        send(source, progress, pending, record, null);
+    }
+
+    /**
+     * The same; {@code delivered} (or null) runs on the stage thread once the forward is
+     * acknowledged, unless its partition was revoked or lost meanwhile.
+     */
+    public void send(TopicPartition source, PartitionProgress progress, PartitionProgress.Pending pending,
+                     ProducerRecord<byte[], byte[]> record, Runnable delivered) {
+        send(new Forward(source, progress, pending, record, false, false, delivered));
     }
 
     /**
@@ -120,7 +132,13 @@ public final class ForwardTracker {
      */
     public void sendEntry(TopicPartition source, PartitionProgress progress, PartitionProgress.Pending pending,
                           ProducerRecord<byte[], byte[]> entry) {
-        send(new Forward(source, progress, pending, entry, false, true));
+        sendEntry(source, progress, pending, entry, null);
+    }
+
+    /** The same; {@code delivered} (or null) runs once it is acknowledged, unless its partition was revoked meanwhile. */
+    public void sendEntry(TopicPartition source, PartitionProgress progress, PartitionProgress.Pending pending,
+                          ProducerRecord<byte[], byte[]> entry, Runnable delivered) {
+        send(new Forward(source, progress, pending, entry, false, true, delivered));
     }
 
     private void send(Forward forward) {
@@ -216,6 +234,9 @@ public final class ForwardTracker {
         if (!forward.orderEntry) {
             meters.forwarded();
         }
+        if (forward.delivered != null) {
+            forward.delivered.run();
+        }
     }
 
     private void failed(Forward forward, Exception error) {
@@ -238,7 +259,7 @@ public final class ForwardTracker {
             ProducerRecord<byte[], byte[]> record = forward.record;
             sendNow(new Forward(forward.source, forward.progress, forward.pending, new ProducerRecord<>(record.topic(),
                     record.partition(), record.timestamp(), record.key(), record.value(), RetryHeaders.trimmed(record.headers())),
-                    true, forward.orderEntry));
+                    true, forward.orderEntry, forward.delivered));
             return;
         }
         if (ForwardFailures.isPermanent(error)) {

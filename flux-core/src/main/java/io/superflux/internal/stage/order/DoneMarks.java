@@ -48,14 +48,16 @@ public final class DoneMarks implements OrderMarks {
     }
 
     @Override
-    public ProducerRecord<byte[], byte[]> forwarding(TopicPartition partition, PartitionProgress progress,
-                                                     ConsumerRecord<byte[], byte[]> record, RecordOutcome outcome,
-                                                     ProducerRecord<byte[], byte[]> forward) {
-        if (outcome.targetStage() == deadLetterStage && stage.kind() == Stage.Kind.RETRY
-                && order.afterDeadLetter() == KeyOrder.AfterDeadLetter.RELEASE) {
-            sendDone(partition, progress, record);
+    public Forward forwarding(TopicPartition partition, PartitionProgress progress, ConsumerRecord<byte[], byte[]> record,
+                              RecordOutcome outcome, ProducerRecord<byte[], byte[]> forward) {
+        long leader = RetryHeaders.keyLeader(record.headers());
+        if (outcome.targetStage() != deadLetterStage || stage.kind() != Stage.Kind.RETRY || leader < 0 || record.key() == null
+                || order.afterDeadLetter() != KeyOrder.AfterDeadLetter.RELEASE) {
+            return new Forward(forward, null);
         }
-        return forward;
+        // dead-lettered once its dead letter is written: the done entry goes after it, the record waits for both
+        PartitionProgress.Pending done = progress.started(record.offset());
+        return new Forward(forward, () -> forwards.sendEntry(partition, progress, done, doneEntry(record, leader)));
     }
 
     private boolean sendDone(TopicPartition partition, PartitionProgress progress, ConsumerRecord<byte[], byte[]> record) {
@@ -63,8 +65,12 @@ public final class DoneMarks implements OrderMarks {
         if (leader < 0 || record.key() == null) {
             return false;
         }
-        forwards.sendEntry(partition, progress, progress.started(record.offset()),
-                OrderEntries.done(orderTopic, RetryHeaders.origin(record).partition(), record.key(), leader, stage.number(), clock.millis()));
+        forwards.sendEntry(partition, progress, progress.started(record.offset()), doneEntry(record, leader));
         return true;
+    }
+
+    private ProducerRecord<byte[], byte[]> doneEntry(ConsumerRecord<byte[], byte[]> record, long leader) {
+        return OrderEntries.done(orderTopic, RetryHeaders.origin(record).partition(), record.key(), leader, stage.number(),
+                clock.millis());
     }
 }

@@ -16,6 +16,18 @@ final class Hold {
     boolean forwarding;
     /** A released record is fetched or being called. */
     boolean releasing;
+    /**
+     * Hold entries of this key sent and not yet acknowledged: the key is not freed before they
+     * are, or a hold written again after its removal would hold the key for good.
+     */
+    int unconfirmedHolds;
+    /**
+     * Read back at an assignment with its leader or a parked record at or past the committed
+     * offset: the partition reads them (and records of the key between them, which may still have
+     * to be parked) again, and nothing is released before it has, so that no record is called
+     * after a later one of its key.
+     */
+    boolean rereading;
     /** The highest input offset released here: a record read again at or below it is not parked again. */
     long releasedThrough = -1;
     final LongList parkedOffsets = new LongList();
@@ -61,6 +73,6 @@ final class Hold {
 
     /** Whether nothing of the key is in the chain or parked any more. */
     boolean free() {
-        return leaderDone && !forwarding && !releasing && parkedOffsets.isEmpty();
+        return leaderDone && !forwarding && !releasing && unconfirmedHolds == 0 && !rereading && parkedOffsets.isEmpty();
     }
 }

@@ -27,18 +27,43 @@ final class KeyHolds {
         LEADER,
         /** The key is held: park the record behind its leader. */
         PARK,
-        /** The record was parked or released here before: it is complete, nothing to do. */
+        /** The record came before its key's leader, or was parked or released here before: it is complete already. */
         KNOWN
     }
 
     private static final class PartitionState {
         final Map<ByteBuffer, Hold> holds = new LinkedHashMap<>();
+        /**
+         * Holds read back whose leader or parked records are read again here, by the last such
+         * offset: until the partition is read past it the hold releases nothing, and the partition
+         * is read however many keys are held (its leader may have to be forwarded again).
+         */
+        final java.util.TreeMap<Long, Hold> rereading = new java.util.TreeMap<>();
         /** Done entries of leaders that hold nothing (yet): a leader read again may fail again and find it done. */
         final Map<ByteBuffer, LongList> dones = new HashMap<>();
     }
 
     private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
     private int parkedCount;
+
+    /** {@code partition} was read at {@code offset}: returns the holds read again by now. */
+    List<Hold> readAt(TopicPartition partition, long offset) {
+        PartitionState state = partitions.get(partition);
+        if (state == null || state.rereading.isEmpty() || state.rereading.firstKey() > offset) {
+            return List.of();
+        }
+        Map<Long, Hold> read = state.rereading.headMap(offset, true);
+        List<Hold> holds = new ArrayList<>(read.values());
+        read.clear();
+        holds.forEach(hold -> hold.rereading = false);
+        return holds;
+    }
+
+    /** Whether {@code partition} has holds read back whose records are still to be read again. */
+    boolean rereading(TopicPartition partition) {
+        PartitionState state = partitions.get(partition);
+        return state != null && !state.rereading.isEmpty();
+    }
 
     /** What to do with the record of {@code key} at {@code offset}; {@code leaderMark} is its key-leader header, or -1. */
     Admission admit(TopicPartition partition, byte[] key, long offset, long leaderMark) {
@@ -49,8 +74,8 @@ final class KeyHolds {
         if (offset == hold.leader || leaderMark == hold.leader) {
             return Admission.LEADER;
         }
-        if (hold.knows(offset)) {
-            return Admission.KNOWN;
+        if (offset < hold.leader || hold.knows(offset)) {
+            return Admission.KNOWN; // before the leader, every record of the key reached its outcome: read again
         }
         return Admission.PARK;
     }
@@ -143,18 +168,27 @@ final class KeyHolds {
 
     /**
      * Rebuilds {@code partition} from its order topic's entries ({@code latest}: the last entry of
-     * each Kafka key, tombstones included). Returns the tombstones of what is left over (parked
-     * records that are no longer parked, done entries of leaders long gone); {@code released}
-     * gets the holds whose leader is done.
+     * each Kafka key, tombstones included); the stage reads it again from {@code committed}.
+     * Returns the tombstones of what is left over (parked records that are no longer parked, done
+     * entries of leaders long gone, holds of earlier leaders); {@code released} gets the holds
+     * whose leader is done.
      */
     List<ProducerRecord<byte[], byte[]>> restore(TopicPartition partition, String orderTopic,
-                                                  Collection<OrderEntries.Entry> latest, List<Hold> released) {
+                                                  Collection<OrderEntries.Entry> latest, long committed, List<Hold> released) {
         forget(List.of(partition));
         PartitionState state = state(partition);
         List<ProducerRecord<byte[], byte[]>> leftovers = new ArrayList<>();
         for (OrderEntries.Entry entry : latest) {
             if (entry.type() == OrderEntries.HOLD && !entry.removed()) {
                 Hold hold = new Hold(entry.recordKey(), entry.leader(), entry.heldSince());
+                Hold other = state.holds.get(ByteBuffer.wrap(entry.recordKey()));
+                if (other != null && other.leader > hold.leader) {
+                    leftovers.add(OrderEntries.unhold(orderTopic, partition.partition(), hold.key, hold.leader));
+                    continue;
+                }
+                if (other != null) { // a newer leader's hold: the older one was left over by a crash
+                    leftovers.add(OrderEntries.unhold(orderTopic, partition.partition(), other.key, other.leader));
+                }
                 state.holds.put(ByteBuffer.wrap(entry.recordKey()), hold);
             }
         }
@@ -167,7 +201,9 @@ final class KeyHolds {
                 if (hold != null && entry.offset() > hold.leader) {
                     hold.park(entry.offset(), entry.logOffset(), hold.since);
                     parkedCount++;
-                } else {
+                } else if (entry.offset() < committed) {
+                    // released long ago; one at or past the committed offset is left: it is read again and may be
+                    // parked again under the same key, which a late removal would then erase
                     leftovers.add(OrderEntries.unpark(orderTopic, partition.partition(), entry.recordKey(), entry.offset()));
                 }
             } else if (hold != null && entry.offset() < hold.leader) {
@@ -177,6 +213,12 @@ final class KeyHolds {
             }
         }
         for (Hold hold : state.holds.values()) {
+            long last = hold.parkedOffsets.isEmpty() ? hold.leader
+                    : Math.max(hold.leader, hold.parkedOffsets.get(hold.parkedOffsets.size() - 1));
+            if (last >= committed) {
+                hold.rereading = true;
+                state.rereading.put(last, hold);
+            }
             if (hold.leaderDone) {
                 released.add(hold);
             }

@@ -60,6 +60,7 @@ public final class KeyOrdering implements OrderMarks {
     private final StageTime time;
     private final OutageGate gate;
     private final BooleanSupplier halted;
+    private final Runnable outageOver;
     private final LongAdder nullKeys;
     private final ArrayDeque<Released> ready = new ArrayDeque<>();
     private final PriorityQueue<Released> waiting = new PriorityQueue<>((a, b) -> Long.compare(a.at(), b.at()));
@@ -67,10 +68,13 @@ public final class KeyOrdering implements OrderMarks {
     private KeyHolds.Admission current;
     private long currentOffset = -1;
 
-    /** The parts ordered retries need in stage 0; {@code gate} may be null. */
+    /**
+     * The parts ordered retries need in stage 0; {@code gate} may be null; {@code outageOver}
+     * ends the outage holds when a released record's success ends an outage.
+     */
     public KeyOrdering(KeyOrder order, OrderClients clients, int deadLetterStage, ForwardTracker forwards,
                        RecordRunner<?> runner, InPlaceRetries inPlace, ForwardRecords forwardRecords, StageMeters meters,
-                       StageTime time, OutageGate gate, BooleanSupplier halted) {
+                       StageTime time, OutageGate gate, Runnable outageOver, BooleanSupplier halted) {
         this.order = order;
         this.orderTopic = clients.orderTopic();
         this.deadLetterStage = deadLetterStage;
@@ -85,19 +89,43 @@ public final class KeyOrdering implements OrderMarks {
         this.time = time;
         this.gate = gate;
         this.halted = halted;
+        this.outageOver = outageOver;
         this.nullKeys = meters.keyOrder(holds::heldKeys, holds::parked, holds::oldestParkedAt);
     }
 
-    /**
-     * Whether the record was taken here — parked behind its key's leader, or known to be parked
-     * or released already — so that it must not be called; else the dispatch calls it.
-     */
-    public boolean takes(TopicPartition partition, PartitionProgress progress, ConsumerRecord<byte[], byte[]> record) {
+    /** What stage 0 does with a record, as ordered retries say. */
+    public enum Taken {
+        /** Call it. */
+        CALL,
+        /** Nothing: it was parked behind its key's leader, or is known to be parked or released already. */
+        TAKEN,
+        /**
+         * Not now: as many keys are held and records parked as the task allows, and this record
+         * could add to them; its partition waits (a key's leader read again always goes on).
+         */
+        WAIT
+    }
+
+    /** How long a record waits before it asks again whether keys were released ({@link Taken#WAIT}). */
+    public static final long FULL_WAIT_MS = 100;
+
+    /** What to do with {@code record} of {@code partition}. */
+    public Taken takes(TopicPartition partition, PartitionProgress progress, ConsumerRecord<byte[], byte[]> record) {
         currentOffset = record.offset();
+        try {
+            return admit(partition, progress, record);
+        } finally {
+            for (Hold read : holds.readAt(partition, record.offset())) {
+                releaseNext(partition, read); // once this record was admitted: it may be the leader, read again
+            }
+        }
+    }
+
+    private Taken admit(TopicPartition partition, PartitionProgress progress, ConsumerRecord<byte[], byte[]> record) {
         if (record.key() == null) {
             nullKeys.increment();
             current = KeyHolds.Admission.CALL;
-            return false;
+            return Taken.CALL;
         }
         current = holds.admit(partition, record.key(), record.offset(), RetryHeaders.keyLeader(record.headers()));
         Hold hold = holds.hold(partition, record.key());
@@ -107,18 +135,22 @@ public final class KeyOrdering implements OrderMarks {
         } else if (current == KeyHolds.Admission.LEADER && hold.leaderDone) {
             current = KeyHolds.Admission.KNOWN; // its first copy reached its final outcome already: this is a duplicate
         }
+        if ((current == KeyHolds.Admission.CALL || current == KeyHolds.Admission.PARK) && full()) {
+            current = null;
+            return Taken.WAIT;
+        }
         switch (current) {
             case KNOWN -> {
                 progress.handled(record.offset());
-                return true;
+                return Taken.TAKEN;
             }
             case PARK -> {
                 holds.park(hold, record.offset(), time.millis());
                 forwards.sendEntry(partition, progress, progress.started(record.offset()), OrderEntries.park(orderTopic, record));
-                return true;
+                return Taken.TAKEN;
             }
             default -> {
-                return false;
+                return Taken.CALL;
             }
         }
     }
@@ -135,39 +167,43 @@ public final class KeyOrdering implements OrderMarks {
     }
 
     @Override
-    public ProducerRecord<byte[], byte[]> forwarding(TopicPartition partition, PartitionProgress progress,
-                                                     ConsumerRecord<byte[], byte[]> record, RecordOutcome outcome,
-                                                     ProducerRecord<byte[], byte[]> forward) {
+    public Forward forwarding(TopicPartition partition, PartitionProgress progress, ConsumerRecord<byte[], byte[]> record,
+                              RecordOutcome outcome, ProducerRecord<byte[], byte[]> forward) {
         if (record.key() == null || current == null || record.offset() != currentOffset) {
-            return forward;
+            return new Forward(forward, null);
         }
         boolean final_ = outcome.targetStage() == deadLetterStage && order.afterDeadLetter() == KeyOrder.AfterDeadLetter.RELEASE;
+        long leader = record.offset();
         if (current == KeyHolds.Admission.LEADER) {
-            long leader = holds.hold(partition, record.key()).leader;
-            if (final_) {
-                forwards.sendEntry(partition, progress, progress.started(record.offset()),
-                        OrderEntries.done(orderTopic, partition.partition(), record.key(), leader, 0, time.millis()));
-            }
-            RetryHeaders.withKeyLeader(forward.headers(), leader);
-            return forward;
+            leader = holds.hold(partition, record.key()).leader;
+        } else {
+            long now = time.millis();
+            Hold hold = holds.heldBy(partition, record.key(), leader, now);
+            hold.unconfirmedHolds++;
+            forwards.sendEntry(partition, progress, progress.started(record.offset()),
+                    OrderEntries.hold(orderTopic, partition.partition(), record.key(), leader, now), () -> holdConfirmed(partition, hold));
         }
-        if (final_) {
-            return forward; // dead-lettered at once: nothing of the key is left in the chain
+        RetryHeaders.withKeyLeader(forward.headers(), leader);
+        if (!final_) {
+            return new Forward(forward, null);
         }
-        long now = time.millis();
-        holds.heldBy(partition, record.key(), record.offset(), now);
-        forwards.sendEntry(partition, progress, progress.started(record.offset()),
-                OrderEntries.hold(orderTopic, partition.partition(), record.key(), record.offset(), now));
-        RetryHeaders.withKeyLeader(forward.headers(), record.offset());
-        return forward;
+        // dead-lettered once its dead letter is written: its key is released by the done entry that follows it
+        PartitionProgress.Pending done = progress.started(record.offset());
+        ProducerRecord<byte[], byte[]> entry = OrderEntries.done(orderTopic, partition.partition(), record.key(), leader, 0,
+                time.millis());
+        return new Forward(forward, () -> forwards.sendEntry(partition, progress, done, entry));
     }
 
-    /** {@code partitions} were assigned: their holds are read back from the order topic before any record of theirs is taken. */
-    public void assigned(Collection<TopicPartition> partitions) {
+    /**
+     * {@code partitions} were assigned, to be read from {@code committed} (no entry: from the
+     * start): their holds are read back from the order topic before any record of theirs is taken.
+     */
+    public void assigned(Collection<TopicPartition> partitions, Map<TopicPartition, Long> committed) {
         OrderLog.Restored restored = log.restore(partitions, RESTORE_TIMEOUT_MS);
         restored.latest().forEach((partition, entries) -> {
             List<Hold> released = new java.util.ArrayList<>();
-            for (ProducerRecord<byte[], byte[]> leftover : holds.restore(partition, orderTopic, entries, released)) {
+            for (ProducerRecord<byte[], byte[]> leftover : holds.restore(partition, orderTopic, entries,
+                    committed.getOrDefault(partition, 0L), released)) {
                 writes.send(partition, leftover, null);
             }
             released.forEach(hold -> releaseNext(partition, hold));
@@ -210,10 +246,18 @@ public final class KeyOrdering implements OrderMarks {
         }
     }
 
+    /** A hold entry of {@code hold} was acknowledged: if nothing else of its key is left, it is freed now. */
+    private void holdConfirmed(TopicPartition partition, Hold hold) {
+        hold.unconfirmedHolds--;
+        if (holds.hold(partition, hold.key) == hold) {
+            releaseNext(partition, hold);
+        }
+    }
+
     /** Moves a released key on: fetches its next parked record, or frees it when none is left. */
     private void releaseNext(TopicPartition partition, Hold hold) {
-        if (!hold.leaderDone || hold.forwarding || hold.releasing) {
-            return;
+        if (!hold.leaderDone || hold.forwarding || hold.releasing || hold.unconfirmedHolds > 0 || hold.rereading) {
+            return; // its hold entry is written first: a later removal of it must never come before it
         }
         if (hold.parkedOffsets.isEmpty()) {
             finish(partition, hold);
@@ -236,24 +280,35 @@ public final class KeyOrdering implements OrderMarks {
             releaseNext(fetched.input(), hold);
             return;
         }
+        if (hold.parkedOffsets.isEmpty() || hold.parkedOffsets.get(0) != fetched.entry().offset()) {
+            hold.releasing = false; // not the first parked record any more: fetch that one
+            releaseNext(fetched.input(), hold);
+            return;
+        }
         ConsumerRecord<byte[], byte[]> record = OrderEntries.parkedRecord(fetched.input().topic(),
                 fetched.input().partition(), fetched.entry());
         ready.add(new Released(fetched.input(), hold, record, new Attempts(record.offset()), time.millis()));
     }
 
     private void callReleased() {
-        if (gate != null && gate.isOpen()) {
-            return; // released records wait for the outage's end like every other record
-        }
         long now = time.millis();
         while (!waiting.isEmpty() && waiting.peek().at() <= now) {
             ready.add(waiting.poll());
         }
         while (!ready.isEmpty() && !halted.getAsBoolean()) {
-            Released released = ready.poll();
-            if (holds.hold(released.input(), released.hold().key) == released.hold()) {
-                call(released);
+            Released released = ready.peek();
+            if (holds.hold(released.input(), released.hold().key) != released.hold()) {
+                ready.poll();
+                continue;
             }
+            if (gate != null && gate.isOpen()) {
+                if (!gate.probeDue()) {
+                    return; // released records wait for the outage's end like every other record
+                }
+                gate.probing(released.input(), released.record().offset()); // or probe it: nothing else may be waiting
+            }
+            ready.poll();
+            call(released);
         }
     }
 
@@ -268,6 +323,10 @@ public final class KeyOrdering implements OrderMarks {
             return;
         }
         RecordOutcome outcome = next.outcome();
+        if (gate != null && !gate.goesOn(partition, record.offset(), record.key(), outcome, outageOver)) {
+            ready.addFirst(new Released(partition, hold, record, released.attempts(), time.millis())); // the outage's end
+            return;
+        }
         if (!outcome.earlier().isEmpty()) {
             meters.failed(outcome.earlier().size());
             meters.retriedInPlace(outcome.earlier().size());
@@ -301,33 +360,45 @@ public final class KeyOrdering implements OrderMarks {
         }
         writes.send(partition, forward, () -> {
             meters.forwarded();
-            if (!final_) {
-                writes.send(partition, OrderEntries.hold(orderTopic, partition.partition(), hold.key, offset, time.millis()), null);
-                writes.send(partition, OrderEntries.undone(orderTopic, partition.partition(), hold.key, previous), null);
+            if (final_) {
+                writes.send(partition, OrderEntries.unpark(orderTopic, partition.partition(), hold.key, offset), null);
+            } else {
+                // the new leader's hold first; only once it is written may the record's parked entry and the old
+                // hold go (in that order, the old leader's done entry last): a crash between leaves one hold or the other
+                hold.unconfirmedHolds++;
+                writes.send(partition, OrderEntries.hold(orderTopic, partition.partition(), hold.key, offset, time.millis()), () -> {
+                    writes.send(partition, OrderEntries.unpark(orderTopic, partition.partition(), hold.key, offset), null);
+                    removeHoldThenDone(partition, hold.key, previous);
+                    holdConfirmed(partition, hold);
+                });
             }
-            writes.send(partition, OrderEntries.unpark(orderTopic, partition.partition(), hold.key, offset), null);
             hold.forwarding = false;
             holds.releasedFirst(hold);
             releaseNext(partition, hold);
         });
     }
 
+    /** Removes the hold of {@code key} by {@code leader}, and once that is written its done entry (never the other way round). */
+    private void removeHoldThenDone(TopicPartition partition, byte[] key, long leader) {
+        writes.send(partition, OrderEntries.unhold(orderTopic, partition.partition(), key, leader),
+                () -> writes.send(partition, OrderEntries.undone(orderTopic, partition.partition(), key, leader), null));
+    }
+
     /** Nothing of the key is parked or in the chain: it is free again. */
     private void finish(TopicPartition partition, Hold hold) {
         holds.remove(partition, hold);
-        writes.send(partition, OrderEntries.undone(orderTopic, partition.partition(), hold.key, hold.leader), null);
-        writes.send(partition, OrderEntries.unhold(orderTopic, partition.partition(), hold.key), null);
+        removeHoldThenDone(partition, hold.key, hold.leader);
     }
 
-    /** Whether as many keys are held and records parked as the task allows: the stage stops fetching. */
-    public boolean full() {
+    /** Whether as many keys are held and records parked as the task allows. */
+    private boolean full() {
         return holds.heldKeys() + holds.parked() >= order.maxHeld();
     }
 
     /** Milliseconds until it must look again, at most {@code max}. */
     public long millisUntilNextWake(long max) {
         if (!ready.isEmpty()) {
-            return 0;
+            return gate != null && gate.isOpen() ? Math.min(max, Math.max(5, gate.nextProbeAt() - time.millis())) : 0;
         }
         long wait = writes.millisUntilNextResend(max);
         if (!waiting.isEmpty()) {

@@ -21,8 +21,10 @@ import org.apache.kafka.common.record.TimestampType;
  * what it is and whose it is; a tombstone (null value) ends it:
  *
  * <ul>
- * <li><b>hold</b> {@code H | record key}: the key is held by its leader (the stage-0 offset of the
- *     record that failed and is in the retry chain) since a time. Written by stage 0 only.</li>
+ * <li><b>hold</b> {@code H | leader offset | record key}: the key is held by its leader (the
+ *     stage-0 offset of the record that failed and is in the retry chain) since a time. Written by
+ *     stage 0 only; one per leader, so that removing a leader's hold can never remove a later
+ *     one's (the key with the highest leader offset is the hold).</li>
  * <li><b>parked</b> {@code P | input offset | record key}: a later record of a held key, whole
  *     (timestamp, headers, value), waiting behind the leader. Written by stage 0 only.</li>
  * <li><b>done</b> {@code D | leader offset | record key}: the leader reached its final outcome
@@ -37,7 +39,7 @@ public final class OrderEntries {
     static final byte DONE = 'D';
     private static final byte VERSION = 1;
 
-    /** One entry as read back: {@code offset} is the input offset (parked) or leader offset (done), -1 for a hold. */
+    /** One entry as read back: {@code offset} is the input offset (parked) or the leader's offset (hold, done). */
     public record Entry(byte type, long offset, byte[] recordKey, byte[] value, long logOffset) {
         /** Whether the entry was removed (a tombstone). */
         public boolean removed() {
@@ -70,10 +72,7 @@ public final class OrderEntries {
             return Optional.empty();
         }
         byte type = key[0];
-        if (type == HOLD) {
-            return Optional.of(new Entry(type, -1, Arrays.copyOfRange(key, 1, key.length), record.value(), record.offset()));
-        }
-        if ((type == PARKED || type == DONE) && key.length >= 9) {
+        if ((type == HOLD || type == PARKED || type == DONE) && key.length >= 9) {
             return Optional.of(new Entry(type, ByteBuffer.wrap(key, 1, 8).getLong(), Arrays.copyOfRange(key, 9, key.length),
                     record.value(), record.offset()));
         }
@@ -82,13 +81,13 @@ public final class OrderEntries {
 
     /** The hold of {@code key} by the record at {@code leader}, since {@code since}. */
     public static ProducerRecord<byte[], byte[]> hold(String topic, int partition, byte[] key, long leader, long since) {
-        return new ProducerRecord<>(topic, partition, holdKey(key), ByteBuffer.allocate(17).put(VERSION).putLong(leader)
-                .putLong(since).array());
+        return new ProducerRecord<>(topic, partition, keyed(HOLD, leader, key), ByteBuffer.allocate(17).put(VERSION)
+                .putLong(leader).putLong(since).array());
     }
 
-    /** Removes the hold of {@code key}. */
-    public static ProducerRecord<byte[], byte[]> unhold(String topic, int partition, byte[] key) {
-        return new ProducerRecord<>(topic, partition, holdKey(key), null);
+    /** Removes the hold of {@code key} by its leader at {@code leader}. */
+    public static ProducerRecord<byte[], byte[]> unhold(String topic, int partition, byte[] key, long leader) {
+        return new ProducerRecord<>(topic, partition, keyed(HOLD, leader, key), null);
     }
 
     /** Parks {@code record} (a record of a held key) whole. */
@@ -145,13 +144,6 @@ public final class OrderEntries {
         } catch (IOException e) {
             throw new UncheckedIOException("a parked entry of the order topic cannot be read", e);
         }
-    }
-
-    private static byte[] holdKey(byte[] key) {
-        byte[] entry = new byte[key.length + 1];
-        entry[0] = HOLD;
-        System.arraycopy(key, 0, entry, 1, key.length);
-        return entry;
     }
 
     private static byte[] keyed(byte type, long offset, byte[] key) {

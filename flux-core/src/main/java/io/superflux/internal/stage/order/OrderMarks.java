@@ -19,8 +19,18 @@ public interface OrderMarks {
      */
     boolean handled(TopicPartition partition, PartitionProgress progress, ConsumerRecord<byte[], byte[]> record);
 
-    /** {@code record} is forwarded as {@code forward}: what to send instead (with its key-leader header). */
-    ProducerRecord<byte[], byte[]> forwarding(TopicPartition partition, PartitionProgress progress,
-                                              ConsumerRecord<byte[], byte[]> record, RecordOutcome outcome,
-                                              ProducerRecord<byte[], byte[]> forward);
+    /**
+     * {@code record} is forwarded as {@code forward}: what to send instead (with its key-leader
+     * header), and what to do once it is acknowledged.
+     */
+    Forward forwarding(TopicPartition partition, PartitionProgress progress, ConsumerRecord<byte[], byte[]> record,
+                       RecordOutcome outcome, ProducerRecord<byte[], byte[]> forward);
+
+    /**
+     * A forward to send: {@code delivered} (or null) writes what may only be written once the
+     * forward is acknowledged — a dead-lettered leader's done entry, whose pending entry was
+     * started before the forward's, so the record is complete only with both.
+     */
+    record Forward(ProducerRecord<byte[], byte[]> record, Runnable delivered) {
+    }
 }

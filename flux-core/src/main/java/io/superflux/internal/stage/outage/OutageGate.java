@@ -176,6 +176,25 @@ public final class OutageGate {
                 OutageBreaker.minimumKeys(policy.minimumCalls()), partition, offset, interval, SafeText.describe(error));
     }
 
+    /**
+     * What the gate says of a record's final {@code outcome}: false if the record must wait for
+     * the outage's end instead of going on. A success may end the outage (then {@code outageOver} runs).
+     */
+    public boolean goesOn(TopicPartition partition, long offset, byte[] key,
+                          io.superflux.internal.stage.record.RecordOutcome outcome, Runnable outageOver) {
+        if (outcome.kind() == io.superflux.internal.stage.record.RecordOutcome.Kind.HANDLED) {
+            if (succeeded(partition, offset, key)) {
+                outageOver.run();
+            }
+            return true;
+        }
+        if (outcome.retriableInPlace()) {
+            return failed(partition, offset, key, outcome.error()) == Verdict.FORWARD;
+        }
+        inconclusive(partition, offset); // a bad value, a declared exception, a stop: not the dependency's doing
+        return true;
+    }
+
     /** A call of the record succeeded; returns true if that ends the outage (everything waiting goes on). */
     public boolean succeeded(TopicPartition partition, long offset, byte[] key) {
         long now = clock.millis();

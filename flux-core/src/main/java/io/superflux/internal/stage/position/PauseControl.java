@@ -43,7 +43,9 @@ public final class PauseControl {
         /** The stage is paused for an outage: released when the outage ends, or for a probe. */
         OUTAGE,
         /** A transaction was aborted: read again from the last commit after a short backoff. */
-        ABORT
+        ABORT,
+        /** Ordered retries hold as many keys and parked records as the task allows: the record waits. */
+        KEYS_FULL
     }
 
     /** A hold that lasts until released. */

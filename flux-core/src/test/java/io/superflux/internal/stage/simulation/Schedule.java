@@ -20,7 +20,14 @@ record Schedule(long seed, Config config, List<Input> inputs, List<Fault> faults
     record Config(Stage.Kind kind, int stage, int retries, int partitions, int concurrency, boolean exactlyOnce,
                   int inPlaceAttempts, long inPlaceBackoffMillis, Outage outage, boolean routing, double timeScale,
                   long commitIntervalMillis, long shutdownTimeoutMillis, long revocationBudgetMillis,
-                  boolean failingRevocations, BatchLimits batch) {
+                  boolean failingRevocations, BatchLimits batch, io.superflux.task.KeyOrder keyOrder) {
+        /** The same options with ordered retries {@code order}. */
+        Config withKeyOrder(io.superflux.task.KeyOrder order) {
+            return new Config(kind, stage, retries, partitions, concurrency, exactlyOnce, inPlaceAttempts, inPlaceBackoffMillis,
+                    outage, routing, timeScale, commitIntervalMillis, shutdownTimeoutMillis, revocationBudgetMillis,
+                    failingRevocations, batch, order);
+        }
+
         @Override
         public String toString() {
             return kind + " stage " + stage + " of " + retries + " retries, " + partitions + " partition(s), concurrency "
@@ -30,7 +37,9 @@ record Schedule(long seed, Config config, List<Input> inputs, List<Fault> faults
                     + " ms, shutdown timeout " + shutdownTimeoutMillis + " ms, revocation budget " + revocationBudgetMillis + " ms"
                     + (failingRevocations ? ", every other onRevoked throws" : "")
                     + (batch == null ? "" : ", batches of " + batch.maxRecords() + " records/" + batch.maxBytes() + " bytes/"
-                    + batch.maxWait().toMillis() + " ms");
+                    + batch.maxWait().toMillis() + " ms")
+                    + (keyOrder == null ? "" : ", ordered by key (" + keyOrder.afterDeadLetter().name().toLowerCase()
+                    + " after a dead letter, at most " + keyOrder.maxHeld() + " held)");
         }
     }
 

@@ -20,7 +20,7 @@ final class ScheduleGenerator {
 
     static Schedule generate(long seed) {
         SplittableRandom random = new SplittableRandom(seed);
-        Schedule.Config config = config(random, seed);
+        Schedule.Config config = keyOrder(config(random, seed), new SplittableRandom(seed ^ 0x0DDBA11L));
         List<Schedule.Input> inputs = inputs(random, config);
         long lastArrival = inputs.stream().mapToLong(Schedule.Input::arriveAt).max().orElse(0);
         long faultsEnd = lastArrival + random.nextLong(10_000);
@@ -48,7 +48,24 @@ final class ScheduleGenerator {
         return new Schedule.Config(stageKind, stage, retries, 1 + random.nextInt(3), concurrency, exactlyOnce, inPlace,
                 1_000 + random.nextInt(20_000), outage, random.nextBoolean(), 0.001 + random.nextInt(20) / 1_000.0,
                 5 + random.nextInt(500), shutdown, Math.min(shutdown, 100 + random.nextInt(3_000)), later.nextInt(4) == 0,
-                batch(later, concurrency));
+                batch(later, concurrency), null);
+    }
+
+    /**
+     * Ordered retries for half the schedules of one-at-a-time plain tasks that forward (drawn
+     * after every other option, so the rest of each schedule stays as it was); now and then
+     * with so few held entries allowed that the main stage must stop fetching.
+     */
+    private static Schedule.Config keyOrder(Schedule.Config config, SplittableRandom later) {
+        boolean ordered = later.nextBoolean();
+        boolean hold = later.nextInt(4) == 0;
+        int maxHeld = later.nextInt(4) == 0 ? 1 + later.nextInt(4) : io.superflux.task.KeyOrder.DEFAULT_MAX_HELD;
+        if (!ordered || config.kind() == Stage.Kind.DEAD_LETTER || config.concurrency() != 1 || config.batch() != null
+                || config.exactlyOnce()) {
+            return config;
+        }
+        io.superflux.task.KeyOrder order = io.superflux.task.KeyOrder.ordered().maxHeld(maxHeld);
+        return config.withKeyOrder(hold ? order.holdAfterDeadLetter() : order);
     }
 
     /** A batch task's limits for a third of the schedules of one-at-a-time stages, else null (a task called per record). */

@@ -29,6 +29,8 @@ final class SimHistory {
         int failedInRow;
         int valueReads;
         boolean handled;
+        /** Ordered retries: parked behind its key's leader, and the parked entry acknowledged (its offset may be committed). */
+        boolean parked;
         boolean running;
         int runningIncarnation;
         long lastCallEnd = -1;
@@ -118,14 +120,128 @@ final class SimHistory {
         if (stored.partition.topic().equals(inputTopic)) {
             return; // recorded by input()
         }
+        if (stored.partition.topic().equals(world.orderTopic())) {
+            orderEntry(stored);
+            return;
+        }
         Story story = byId.get(SimWorld.idOf(stored.value));
         if (story == null) {
             violation("a record nobody sent reached " + stored.partition, null);
             return;
         }
         story.forwards.add(stored);
+        if (world.keyOrder() != null && world.stageKind() == io.superflux.retry.Stage.Kind.MAIN) {
+            int target = RetryHeaders.text(stored.headers, RetryHeaders.STAGE).map(Integer::parseInt).orElse(-1);
+            if (target == world.deadLetterStage()
+                    && world.keyOrder().afterDeadLetter() == io.superflux.task.KeyOrder.AfterDeadLetter.RELEASE) {
+                reachedFinalOutcome(story, "dead-lettered");
+            }
+            world.forwardWritten(stored);
+        }
         trace("forward of #" + story.input.id() + " written to " + stored.partition + "@" + stored.offset
                 + (stored.transaction != null ? " in a transaction" : ""));
+    }
+
+    // ---- ordered retries ----
+
+    /** When each record reached its final outcome first (ordered retries, main stage): handled, dead-lettered, done in the chain. */
+    private final Map<Long, Long> finalAt = new HashMap<>();
+    /** The done entries written, by partition, key and leader offset. */
+    private final Set<String> doneEntries = new java.util.HashSet<>();
+
+    private void orderEntry(SimCluster.Stored stored) {
+        io.superflux.internal.stage.order.OrderEntries.read(new org.apache.kafka.clients.consumer.ConsumerRecord<>(
+                stored.partition.topic(), stored.partition.partition(), stored.offset, stored.key, stored.value)).ifPresent(entry -> {
+            trace("order entry " + (char) entry.type() + "|" + entry.offset() + "|"
+                    + new String(entry.recordKey(), java.nio.charset.StandardCharsets.UTF_8) + (entry.removed() ? " removed" : "")
+                    + " at " + stored.partition + "@" + stored.offset);
+            if (entry.type() != 'D' || entry.removed()) {
+                return;
+            }
+            String key = new String(entry.recordKey(), java.nio.charset.StandardCharsets.UTF_8);
+            doneEntries.add(stored.partition.partition() + "/" + key + "/" + entry.offset());
+            trace("done entry of key " + key + "'s leader at " + entry.offset() + " written to " + stored.partition);
+            List<Story> stories = byPartition.getOrDefault(new TopicPartition(inputTopic, stored.partition.partition()), List.of());
+            if (world.stageKind() == io.superflux.retry.Stage.Kind.MAIN && entry.offset() < stories.size()) {
+                Story leader = stories.get((int) entry.offset());
+                if (!key.equals(leader.input.key())) {
+                    violation("a done entry of key " + key + " names offset " + entry.offset() + ", which is " + leader.input, null);
+                    return;
+                }
+                reachedFinalOutcome(leader, "done in the chain");
+            }
+        });
+    }
+
+    private void parkedEntryAcknowledged(SimCluster.Stored stored) {
+        io.superflux.internal.stage.order.OrderEntries.read(new org.apache.kafka.clients.consumer.ConsumerRecord<>(
+                stored.partition.topic(), stored.partition.partition(), stored.offset, stored.key, stored.value)).ifPresent(entry -> {
+            List<Story> stories = byPartition.getOrDefault(new TopicPartition(inputTopic, stored.partition.partition()), List.of());
+            if (entry.type() == 'P' && !entry.removed() && entry.offset() < stories.size()) {
+                Story story = stories.get((int) entry.offset());
+                story.parked = true;
+                trace("#" + story.input.id() + " parked at " + stored.partition + "@" + stored.offset);
+            }
+        });
+    }
+
+    private void reachedFinalOutcome(Story story, String how) {
+        if (finalAt.putIfAbsent(story.input.id(), world.scheduler().now()) == null) {
+            trace("#" + story.input.id() + " reached its final outcome: " + how);
+        }
+    }
+
+    /**
+     * Ordered retries: a record of a key is first called only once every earlier record of its
+     * key (in its partition) reached its final outcome.
+     */
+    private boolean calledInKeyOrder(Story story) {
+        if (world.keyOrder() == null || world.stageKind() != io.superflux.retry.Stage.Kind.MAIN || story.calls > 0
+                || story.input.key() == null) {
+            return true;
+        }
+        List<Story> stories = byPartition.get(new TopicPartition(inputTopic, story.input.partition()));
+        for (int offset = 0; offset < story.offset; offset++) {
+            Story earlier = stories.get(offset);
+            if (story.input.key().equals(earlier.input.key()) && !finalAt.containsKey(earlier.input.id())) {
+                violation("ordered retries: " + story.input + " called first while " + earlier.input + " of its key has not"
+                        + " reached its final outcome", null);
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Ordered retries, retry stage under test: every leader handled here, and every leader it
+     * dead-lettered when dead letters release their key, has its done entry.
+     */
+    void checkDoneEntries(int deadLetterStage) {
+        if (world.keyOrder() == null) {
+            return;
+        }
+        if (world.stageKind() == io.superflux.retry.Stage.Kind.MAIN) {
+            for (Story story : byId.values()) {
+                if (!story.handled && !forwardDone(story)) {
+                    violation("ordered retries: at the end " + story.input + " was parked and never called", null);
+                    return;
+                }
+            }
+            return;
+        }
+        boolean releases = world.keyOrder().afterDeadLetter() == io.superflux.task.KeyOrder.AfterDeadLetter.RELEASE;
+        for (Story story : byId.values()) {
+            if (story.input.key() == null) {
+                continue;
+            }
+            boolean deadLettered = story.forwards.stream().anyMatch(forward -> RetryHeaders.text(forward.headers,
+                    RetryHeaders.STAGE).map(Integer::parseInt).orElse(-1) == deadLetterStage);
+            String done = story.input.partition() + "/" + story.input.key() + "/" + SimWorld.leaderOf(story.input);
+            if ((story.handled || deadLettered && releases) && !doneEntries.contains(done)) {
+                violation("ordered retries: " + story.input + " reached its final outcome here, but no done entry says so", null);
+                return;
+            }
+        }
     }
 
     /** An input record was appended at {@code offset}. */
@@ -136,6 +252,10 @@ final class SimHistory {
     }
 
     void acknowledged(SimCluster.Stored stored, int incarnation) {
+        if (stored.partition.topic().equals(world.orderTopic())) {
+            parkedEntryAcknowledged(stored);
+            return;
+        }
         Story story = byId.get(SimWorld.idOf(stored.value));
         if (story != null) {
             story.acknowledged.add(stored);
@@ -153,7 +273,7 @@ final class SimHistory {
     }
 
     boolean complete(Story story) {
-        return story.handled || forwardDone(story);
+        return story.handled || forwardDone(story) || story.parked;
     }
 
     void committed(String committingGroup, TopicPartition partition, long before, long after, String how) {
@@ -265,6 +385,9 @@ final class SimHistory {
             violation("called " + input + " " + (due - now) + " ms before its due time", null);
             return;
         }
+        if (!calledInKeyOrder(story)) {
+            return;
+        }
         TopicPartition partition = new TopicPartition(inputTopic, input.partition());
         boolean reread = rereadSince(partition, story.offset, story.lastCallStart, story.lastCallEnd);
         if (reread || story.lastIncarnation != incarnation) {
@@ -309,6 +432,9 @@ final class SimHistory {
         story.lastIncarnation = incarnation;
         if (handled) {
             story.handled = true;
+            if (world.stageKind() == io.superflux.retry.Stage.Kind.MAIN) {
+                reachedFinalOutcome(story, "handled");
+            }
         }
         if (story.input.key() != null) {
             KeyCalls calls = keys.get(story.input.partition() + "/" + story.input.key());

@@ -54,6 +54,7 @@ final class SimProducer implements Producer<byte[], byte[]> {
     private final int incarnation;
     private final String transactionalId;
     private final long maxBlockMs;
+    private final java.util.Map<TopicPartition, Long> lastAnswerAt = new java.util.HashMap<>();
     private final PriorityQueue<Send> inFlight = new PriorityQueue<>((a, b) -> a.at != b.at ? Long.compare(a.at, b.at)
             : Long.compare(a.sequence, b.sequence));
     private final List<SimScheduler.SimThread> flushing = new ArrayList<>();
@@ -195,7 +196,10 @@ final class SimProducer implements Producer<byte[], byte[]> {
         if (error instanceof InvalidProducerEpochException && transactionalId == null) {
             error = new NotLeaderOrFollowerException("simulated");
         }
-        inFlight.add(new Send(scheduler.now() + latency, sequence++, partition, record, callback, future, error, transaction));
+        // as an idempotent producer does, a partition's sends are answered (and written) in the order they were sent
+        long at = Math.max(scheduler.now() + latency, lastAnswerAt.getOrDefault(partition, 0L));
+        lastAnswerAt.put(partition, at);
+        inFlight.add(new Send(at, sequence++, partition, record, callback, future, error, transaction));
         scheduler.wake(io);
         return future;
     }

@@ -85,6 +85,9 @@ final class SimWorld {
     private final Map<Long, Integer> calls = new HashMap<>();
     private final Set<Integer> alive = new HashSet<>();
     private final SplittableRandom random;
+    /** Ordered retries: the order topic, and the draws of the retry chain the world plays for the main stage. */
+    private final String orderTopic;
+    private final SplittableRandom chain;
     private Incarnation current;
     private int incarnations;
     private int arrived;
@@ -107,6 +110,89 @@ final class SimWorld {
             partitionCounts.put(plan.stage(number).topic(), config.partitions());
         }
         schedule.inputs().forEach(input -> inputs.put(input.id(), input));
+        this.orderTopic = io.superflux.internal.stage.order.OrderEntries.topic(TOPIC, GROUP);
+        this.chain = new SplittableRandom(schedule.seed() ^ 0xC4A1L);
+        if (config.keyOrder() != null) {
+            cluster.createTopic(orderTopic, config.partitions());
+        }
+    }
+
+    /** The task's ordered retries, or null. */
+    io.superflux.task.KeyOrder keyOrder() {
+        return config.keyOrder();
+    }
+
+    int deadLetterStage() {
+        return plan.deadLetterStage();
+    }
+
+    String orderTopic() {
+        return orderTopic;
+    }
+
+    /** The kind of stage under test. */
+    Stage.Kind stageKind() {
+        return stage.kind();
+    }
+
+    /** The leader offset a retry stage's input of a key carries (ordered retries): any number the main stage could have written. */
+    static long leaderOf(Schedule.Input input) {
+        return 1_000 + input.id();
+    }
+
+    /**
+     * Ordered retries, main stage under test: the world plays the retry chain. A forward that
+     * leads its key reaches its final outcome a while later (handled in a retry stage, or — when
+     * dead letters hold their key — released by an operator), and the chain writes its done entry.
+     */
+    void forwardWritten(SimCluster.Stored forward) {
+        if (config.keyOrder() == null || stage.kind() != Stage.Kind.MAIN || forward.key == null) {
+            return;
+        }
+        long leader = RetryHeaders.keyLeader(forward.headers);
+        int target = RetryHeaders.text(forward.headers, RetryHeaders.STAGE).map(Integer::parseInt).orElse(-1);
+        boolean deadLetter = target == plan.deadLetterStage();
+        if (leader < 0 || deadLetter && config.keyOrder().afterDeadLetter() == io.superflux.task.KeyOrder.AfterDeadLetter.RELEASE) {
+            return;
+        }
+        long delay = chain.nextLong(deadLetter ? 5_000 : 3_000);
+        TopicPartition order = new TopicPartition(orderTopic, forward.partition.partition());
+        scheduler.at(scheduler.now() + delay, () -> {
+            org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]> done = io.superflux.internal.stage.order.OrderEntries
+                    .done(orderTopic, order.partition(), forward.key, leader, target, scheduler.now());
+            history.trace("the chain: the leader at " + leader + " of key " + new String(forward.key, StandardCharsets.UTF_8)
+                    + (deadLetter ? " is released by an operator" : " is handled in stage " + target));
+            cluster.append(order, done.key(), done.value(), new RecordHeaders(), scheduler.now(), null);
+        });
+    }
+
+    /** Ordered retries: whether no key is held any more (every hold in the order topic is removed). */
+    boolean noKeyHeld() {
+        return liveHolds().isEmpty();
+    }
+
+    /** Ordered retries, main stage: the holds the order topic still has, as partition/key held by leader @offset. */
+    List<String> liveHolds() {
+        List<String> live = new ArrayList<>();
+        if (config.keyOrder() == null || stage.kind() != Stage.Kind.MAIN) {
+            return live;
+        }
+        for (int partition = 0; partition < config.partitions(); partition++) {
+            Map<String, SimCluster.Stored> holds = new java.util.LinkedHashMap<>();
+            for (SimCluster.Stored stored : cluster.log(new TopicPartition(orderTopic, partition))) {
+                if (stored.key != null && stored.key.length > 0 && stored.key[0] == 'H') {
+                    holds.put(new String(stored.key, StandardCharsets.ISO_8859_1), stored);
+                }
+            }
+            for (SimCluster.Stored stored : holds.values()) {
+                if (stored.value != null) {
+                    long leader = java.nio.ByteBuffer.wrap(stored.key, 1, 8).getLong();
+                    live.add(partition + "/" + new String(stored.key, 9, stored.key.length - 9, StandardCharsets.UTF_8)
+                            + " held by " + leader + " @" + stored.offset);
+                }
+            }
+        }
+        return live;
     }
 
     private static TaskSpec<String> spec(Schedule.Config config, SimWorld world) {
@@ -114,6 +200,9 @@ final class SimWorld {
                 .deserializer(new SimTask.Values(world)).concurrency(config.concurrency());
         if (config.batch() != null) {
             spec = spec.batchLimits(config.batch());
+        }
+        if (config.keyOrder() != null) {
+            spec = spec.keyOrder(config.keyOrder());
         }
         if (config.inPlaceAttempts() > 0) {
             spec = spec.retryInPlace(config.inPlaceAttempts(), Duration.ofMillis(config.inPlaceBackoffMillis()));
@@ -217,6 +306,9 @@ final class SimWorld {
             headers = RetryHeaders.forward(source, stage.number() - 1, stage.number(), timestamp, START + input.dueAt(),
                     new SimTask.CallFailed("earlier failure"));
             headers.add(new RecordHeader("app-id", Long.toString(input.id()).getBytes(StandardCharsets.UTF_8)));
+            if (config.keyOrder() != null && key != null) {
+                RetryHeaders.withKeyLeader(headers, leaderOf(input));
+            }
             if (input.garbledDue()) {
                 headers.remove(RetryHeaders.DUE_AT);
                 headers.add(new RecordHeader(RetryHeaders.DUE_AT, "soon".getBytes(StandardCharsets.UTF_8)));
@@ -379,6 +471,10 @@ final class SimWorld {
             }
             SplittableRandom lanes = random.split();
             Forwarder forwarder = new Forwarder(incarnation.producer, transactional);
+            io.superflux.internal.stage.order.OrderClients orderClients = config.keyOrder() == null
+                    || stage.kind() != Stage.Kind.MAIN ? null : new io.superflux.internal.stage.order.OrderClients(TOPIC,
+                    orderTopic, SimOrderConsumer.of(this, incarnation.number, random.split()),
+                    SimOrderConsumer.of(this, incarnation.number, random.split()), forwarder);
             incarnation.stage = new StageReactor(SimTask.of(spec, this, incarnation.number), stage, incarnation.consumer,
                     forwarder, partitionCounts, new StageEnvironment(time, random.split(),
                     (threads, prefix) -> new SimLanePool(scheduler, lanes.split(), threads, prefix + "-" + incarnation.number,
@@ -387,7 +483,7 @@ final class SimWorld {
                             Duration.ofMillis(config.shutdownTimeoutMillis()), Duration.ofMillis(config.revocationBudgetMillis()),
                             ResetPolicy.EARLIEST, Optional.empty(), true, config.exactlyOnce(),
                             config.batch() == null ? BatchLimits.standard() : config.batch()),
-                    new StageMeters(new SimpleMeterRegistry(), "SimTask", stage));
+                    new StageMeters(new SimpleMeterRegistry(), "SimTask", stage), orderClients);
             incarnation.stage.run();
         } catch (Crashed e) {
             // the process was killed
@@ -462,7 +558,7 @@ final class SimWorld {
 
     void afterPoll(SimConsumer consumer) {
         if (!finalStop && arrived == schedule.inputs().size() && scheduler.now() >= START + schedule.faultsEndAt()
-                && history.allCommitted() && current != null && current.consumer == consumer && isAlive(current.number)
+                && history.allCommitted() && noKeyHeld() && current != null && current.consumer == consumer && isAlive(current.number)
                 && !current.stopping) {
             finalStop = true;
             history.trace("quiescent: the final stop");
@@ -553,7 +649,8 @@ final class SimWorld {
         if (!finalStop) {
             history.violation("stalled: " + schedule.livenessMillis() / 1000 + " s after the faults ended, not everything is committed:"
                     + history.uncommitted() + (current != null && current.stage != null ? "; the stage keeps "
-                    + current.stage.leftovers() + ", paused " + (current.consumer == null ? "?" : current.consumer.paused()) : ""), null);
+                    + current.stage.leftovers() + ", paused " + (current.consumer == null ? "?" : current.consumer.paused()) : "")
+                    + (liveHolds().isEmpty() ? "" : "; the order topic still holds " + liveHolds()), null);
         }
     }
 
@@ -563,6 +660,7 @@ final class SimWorld {
             topics.put(number, plan.stage(number).topic());
         }
         history.checkOutcomes(Set.of(), plan.deadLetterStage(), topics, config.exactlyOnce());
+        history.checkDoneEntries(plan.deadLetterStage());
         if (history.violations().isEmpty()) {
             finished = true;
         }

@@ -33,7 +33,7 @@ class SimulationScenariosTest {
                                           Schedule.Outage outage, double timeScale) {
         int stage = kind == Stage.Kind.MAIN ? 0 : kind == Stage.Kind.RETRY ? 1 : 3;
         return new Schedule.Config(kind, stage, 2, 1, concurrency, exactlyOnce, inPlace, backoffMillis, outage, false,
-                timeScale, 100, 5_000, 5_000, false, null);
+                timeScale, 100, 5_000, 5_000, false, null, null);
     }
 
     private static Schedule.Input input(long id, String key, long at, Schedule.Behaviour behaviour, int failures) {
@@ -92,7 +92,7 @@ class SimulationScenariosTest {
                 slow(3, "d", 0, Schedule.Behaviour.ALWAYS_FAIL, 0, 5), slow(4, "e", 0, Schedule.Behaviour.ALWAYS_FAIL, 0, 5));
         for (long seed = 1; seed <= 20; seed++) {
             keepsTheInvariants(new Schedule(seed, new Schedule.Config(Stage.Kind.MAIN, 0, 2, 1, 1, true, 1, 20, null, false,
-                    1.0, 1, 5_000, 5_000, false, null), inputs, List.of(new Schedule.TransactionFaults(0, 2_000, 1.0, false, 0,
+                    1.0, 1, 5_000, 5_000, false, null, null), inputs, List.of(new Schedule.TransactionFaults(0, 2_000, 1.0, false, 0,
                     "ABORTABLE,EPOCH")), 2_000, 60_000));
         }
     }
