@@ -39,8 +39,8 @@ public final class RetryHeaders {
     /** How many times {@code flux dlq replay} sent the record back from the dead letters; kept on every forward. */
     public static final String REPLAYS = "flux-replays";
     /**
-     * Ordered retries: the stage-0 offset of the record that holds its key (the record itself,
-     * or the leader it stands for when replayed), kept through every stage and a replay.
+     * Ordered retries: "partition:offset" of the stage-0 record that holds its key (the record
+     * itself, or the leader it stands for when replayed), kept through every stage and a replay.
      */
     public static final String KEY_LEADER = "flux-key-leader";
 
@@ -214,13 +214,34 @@ public final class RetryHeaders {
 
     /** The key leader's stage-0 offset in {@code headers}, or -1 if there is none (or it is malformed). */
     public static long keyLeader(Headers headers) {
-        return headers.lastHeader(KEY_LEADER) == null ? -1 : Math.max(-1, number(headers, KEY_LEADER));
+        String[] parts = keyLeaderParts(headers);
+        return parts == null ? -1 : parts[1].isEmpty() ? -1 : parseOr(parts[1]);
     }
 
-    /** {@code headers} with {@code flux-key-leader} set to {@code leader}. */
-    public static Headers withKeyLeader(Headers headers, long leader) {
+    /** The stage-0 partition of the key leader in {@code headers} (where its key's order entries live), or -1. */
+    public static int keyLeaderPartition(Headers headers) {
+        String[] parts = keyLeaderParts(headers);
+        return parts == null ? -1 : (int) Math.min(Integer.MAX_VALUE, parseOr(parts[0]));
+    }
+
+    private static String[] keyLeaderParts(Headers headers) {
+        String text = text(headers, KEY_LEADER).orElse(null);
+        int colon = text == null ? -1 : text.indexOf(':');
+        return colon < 0 ? null : new String[] {text.substring(0, colon), text.substring(colon + 1)};
+    }
+
+    private static long parseOr(String digits) {
+        try {
+            return Math.max(-1, Long.parseLong(digits));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** {@code headers} with {@code flux-key-leader} set to the record at {@code leader} of stage-0 {@code partition}. */
+    public static Headers withKeyLeader(Headers headers, int partition, long leader) {
         headers.remove(KEY_LEADER);
-        headers.add(KEY_LEADER, Long.toString(leader).getBytes(UTF_8));
+        headers.add(KEY_LEADER, (partition + ":" + leader).getBytes(UTF_8));
         return headers;
     }
 

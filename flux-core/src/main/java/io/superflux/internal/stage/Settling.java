@@ -33,6 +33,13 @@ final class Settling {
             }
             int out = partitions == null ? parts.dispatch().runningTotal() + parts.forwards().sent()
                     : parts.dispatch().running(partitions) + parts.forwards().sentFor(partitions);
+            if (parts.order() != null) {
+                try {
+                    out += parts.order().settleWrites(partitions);
+                } catch (ForwardRefusedException e) {
+                    fail.accept(e);
+                }
+            }
             if (out == 0) {
                 return true;
             }

@@ -70,7 +70,8 @@ public final class DoneMarks implements OrderMarks {
     }
 
     private ProducerRecord<byte[], byte[]> doneEntry(ConsumerRecord<byte[], byte[]> record, long leader) {
-        return OrderEntries.done(orderTopic, RetryHeaders.origin(record).partition(), record.key(), leader, stage.number(),
+        int partition = RetryHeaders.keyLeaderPartition(record.headers());
+        return OrderEntries.done(orderTopic, partition >= 0 ? partition : record.partition(), record.key(), leader, stage.number(),
                 clock.millis());
     }
 }

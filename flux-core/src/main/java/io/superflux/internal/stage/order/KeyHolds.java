@@ -206,7 +206,8 @@ final class KeyHolds {
                     // parked again under the same key, which a late removal would then erase
                     leftovers.add(OrderEntries.unpark(orderTopic, partition.partition(), entry.recordKey(), entry.offset()));
                 }
-            } else if (hold != null && entry.offset() < hold.leader) {
+            } else if (hold != null ? entry.offset() < hold.leader : entry.offset() < committed) {
+                // an earlier leader's, or one of no hold whose record is committed (it is never read again)
                 leftovers.add(OrderEntries.undone(orderTopic, partition.partition(), entry.recordKey(), entry.offset()));
             } else {
                 doneRead(partition, entry);

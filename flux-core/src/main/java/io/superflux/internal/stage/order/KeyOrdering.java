@@ -40,6 +40,8 @@ public final class KeyOrdering implements OrderMarks {
     private static final long RESTORE_TIMEOUT_MS = 60_000;
     /** While keys are held, the loop looks for done entries at least this often. */
     private static final long HELD_POLL_MS = 100;
+    /** Released records are called for at most this long per pass of the loop, which must poll in time. */
+    private static final long RELEASED_CALLS_NANOS = 200_000_000;
 
     /** A parked record fetched back and due to be called (again at {@code at}, after an in-place wait). */
     private record Released(TopicPartition input, Hold hold, ConsumerRecord<byte[], byte[]> record, Attempts attempts, long at) {
@@ -52,6 +54,7 @@ public final class KeyOrdering implements OrderMarks {
     private final OrderLog log;
     private final ParkedReader reader;
     private final OrderWrites writes;
+    private final io.superflux.internal.stage.forward.Forwarder forwarder;
     private final ForwardTracker forwards;
     private final RecordRunner<?> runner;
     private final InPlaceRetries inPlace;
@@ -81,6 +84,7 @@ public final class KeyOrdering implements OrderMarks {
         this.log = new OrderLog(clients.log(), clients.inputTopic(), orderTopic, time);
         this.reader = new ParkedReader(clients.reader(), clients.inputTopic(), orderTopic);
         this.writes = new OrderWrites(clients.forwarder(), time);
+        this.forwarder = clients.forwarder();
         this.forwards = forwards;
         this.runner = runner;
         this.inPlace = inPlace;
@@ -129,13 +133,16 @@ public final class KeyOrdering implements OrderMarks {
         }
         current = holds.admit(partition, record.key(), record.offset(), RetryHeaders.keyLeader(record.headers()));
         Hold hold = holds.hold(partition, record.key());
+        if (current == KeyHolds.Admission.LEADER && hold.leaderDone) {
+            // the leader read again after it reached its final outcome is a duplicate; a replay of it is new work
+            current = record.offset() == hold.leader ? KeyHolds.Admission.KNOWN : KeyHolds.Admission.PARK;
+        }
         if (current == KeyHolds.Admission.PARK && hold.free()) {
             finish(partition, hold);
             current = KeyHolds.Admission.CALL;
-        } else if (current == KeyHolds.Admission.LEADER && hold.leaderDone) {
-            current = KeyHolds.Admission.KNOWN; // its first copy reached its final outcome already: this is a duplicate
         }
-        if ((current == KeyHolds.Admission.CALL || current == KeyHolds.Admission.PARK) && full()) {
+        if ((current == KeyHolds.Admission.CALL || current == KeyHolds.Admission.PARK) && full()
+                && !holds.rereading(partition)) { // what a restore must read again is read whatever is held
             current = null;
             return Taken.WAIT;
         }
@@ -183,7 +190,7 @@ public final class KeyOrdering implements OrderMarks {
             forwards.sendEntry(partition, progress, progress.started(record.offset()),
                     OrderEntries.hold(orderTopic, partition.partition(), record.key(), leader, now), () -> holdConfirmed(partition, hold));
         }
-        RetryHeaders.withKeyLeader(forward.headers(), leader);
+        RetryHeaders.withKeyLeader(forward.headers(), partition.partition(), leader);
         if (!final_) {
             return new Forward(forward, null);
         }
@@ -199,6 +206,11 @@ public final class KeyOrdering implements OrderMarks {
      * start): their holds are read back from the order topic before any record of theirs is taken.
      */
     public void assigned(Collection<TopicPartition> partitions, Map<TopicPartition, Long> committed) {
+        if (writes.sent() > 0 || forwards.sent() > 0) {
+            // writes of an earlier ownership still on their way would land after the read back and undo it
+            forwarder.flush();
+            writes.drain();
+        }
         OrderLog.Restored restored = log.restore(partitions, RESTORE_TIMEOUT_MS);
         restored.latest().forEach((partition, entries) -> {
             List<Hold> released = new java.util.ArrayList<>();
@@ -219,6 +231,16 @@ public final class KeyOrdering implements OrderMarks {
         writes.forget(partitions);
         ready.removeIf(released -> partitions.contains(released.input()));
         waiting.removeIf(released -> partitions.contains(released.input()));
+    }
+
+    /**
+     * Carries out the writes acknowledged meantime (a revocation waits for them: no write of a
+     * partition may land after its next owner read it back); returns those of {@code partitions}
+     * still out, or of every partition with null.
+     */
+    public int settleWrites(Collection<TopicPartition> partitions) {
+        writes.drain();
+        return partitions == null ? writes.sent() : writes.sentFor(partitions);
     }
 
     /** From the poll loop: reads what the chain wrote, fetches parked records, calls the released ones. */
@@ -295,7 +317,8 @@ public final class KeyOrdering implements OrderMarks {
         while (!waiting.isEmpty() && waiting.peek().at() <= now) {
             ready.add(waiting.poll());
         }
-        while (!ready.isEmpty() && !halted.getAsBoolean()) {
+        long until = time.nanos() + RELEASED_CALLS_NANOS;
+        while (!ready.isEmpty() && !halted.getAsBoolean() && time.nanos() < until) {
             Released released = ready.peek();
             if (holds.hold(released.input(), released.hold().key) != released.hold()) {
                 ready.poll();
@@ -355,7 +378,7 @@ public final class KeyOrdering implements OrderMarks {
         hold.forwarding = true;
         hold.releasing = false;
         if (!final_) {
-            RetryHeaders.withKeyLeader(forward.headers(), offset);
+            RetryHeaders.withKeyLeader(forward.headers(), partition.partition(), offset);
             holds.newLeader(partition, hold, offset);
         }
         writes.send(partition, forward, () -> {

@@ -38,12 +38,19 @@ public final class OrderEntries {
     static final byte PARKED = 'P';
     static final byte DONE = 'D';
     private static final byte VERSION = 1;
+    /** The value of a parked entry read back without its record (not a removal). */
+    private static final byte[] KEPT_ELSEWHERE = new byte[0];
 
     /** One entry as read back: {@code offset} is the input offset (parked) or the leader's offset (hold, done). */
     public record Entry(byte type, long offset, byte[] recordKey, byte[] value, long logOffset) {
         /** Whether the entry was removed (a tombstone). */
         public boolean removed() {
             return value == null;
+        }
+
+        /** The same entry; a parked record's value is left out (it is fetched back when released). */
+        public Entry withoutValue() {
+            return type != PARKED || value == null ? this : new Entry(type, offset, recordKey, KEPT_ELSEWHERE, logOffset);
         }
 
         /** A hold's leader offset. */

@@ -62,7 +62,8 @@ final class OrderLog {
         assigned.addAll(fresh);
         consumer.assign(assigned);
         consumer.seekToBeginning(fresh);
-        Map<TopicPartition, Long> ends = new HashMap<>(consumer.endOffsets(fresh, Duration.ofMillis(timeoutMillis)));
+        Map<TopicPartition, Long> end = Map.copyOf(consumer.endOffsets(fresh, Duration.ofMillis(timeoutMillis)));
+        Map<TopicPartition, Long> ends = new HashMap<>(end); // what is still to be read: shrinks as partitions catch up
         Map<TopicPartition, Map<ByteBuffer, OrderEntries.Entry>> latest = new LinkedHashMap<>();
         fresh.forEach(partition -> latest.put(partition, new LinkedHashMap<>()));
         List<Read> others = new ArrayList<>();
@@ -77,8 +78,9 @@ final class OrderLog {
                 TopicPartition partition = new TopicPartition(record.topic(), record.partition());
                 Map<ByteBuffer, OrderEntries.Entry> entries = latest.get(partition);
                 OrderEntries.read(record).ifPresent(entry -> {
-                    if (entries != null && record.offset() < ends.get(partition)) {
-                        entries.put(ByteBuffer.wrap(record.key()), entry);
+                    if (entries != null && record.offset() < end.getOrDefault(partition, 0L)) {
+                        // a parked record's bytes are fetched when it is released: the read back keeps only where it is
+                        entries.put(ByteBuffer.wrap(record.key()), entry.withoutValue());
                     } else {
                         others.add(new Read(input(partition), entry));
                     }

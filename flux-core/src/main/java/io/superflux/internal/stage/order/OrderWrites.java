@@ -47,6 +47,7 @@ final class OrderWrites {
     private final PriorityQueue<Retry> retries = new PriorityQueue<>((a, b) -> a.at != b.at ? Long.compare(a.at, b.at)
             : Long.compare(a.sequence, b.sequence));
     private final Map<TopicPartition, Integer> incarnations = new HashMap<>();
+    private final Map<TopicPartition, Integer> outByPartition = new HashMap<>();
     private long sequence;
     private int out;
 
@@ -62,6 +63,7 @@ final class OrderWrites {
 
     private void sendNow(Write write) {
         out++;
+        outByPartition.merge(write.partition(), 1, Integer::sum);
         forwarder.send(write.record(), (metadata, error) -> answers.add(new Answer(write, error)));
     }
 
@@ -75,6 +77,7 @@ final class OrderWrites {
         while ((answer = answers.poll()) != null) {
             out--;
             Write write = answer.write();
+            outByPartition.computeIfPresent(write.partition(), (p, n) -> n > 1 ? n - 1 : null);
             if (write.incarnation() != incarnations.getOrDefault(write.partition(), 0)) {
                 continue; // its partition was revoked meanwhile
             }
@@ -126,5 +129,19 @@ final class OrderWrites {
     /** Writes sent and not answered, or waiting to be sent again. */
     int inFlight() {
         return out + retries.size();
+    }
+
+    /** Writes of {@code partitions} sent and not answered: what a revocation waits for. */
+    int sentFor(Collection<TopicPartition> partitions) {
+        int count = 0;
+        for (TopicPartition partition : partitions) {
+            count += outByPartition.getOrDefault(partition, 0);
+        }
+        return count;
+    }
+
+    /** Writes sent and not answered, also of partitions forgotten (they may still be written). */
+    int sent() {
+        return out;
     }
 }

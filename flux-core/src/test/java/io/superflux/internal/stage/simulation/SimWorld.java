@@ -307,7 +307,7 @@ final class SimWorld {
                     new SimTask.CallFailed("earlier failure"));
             headers.add(new RecordHeader("app-id", Long.toString(input.id()).getBytes(StandardCharsets.UTF_8)));
             if (config.keyOrder() != null && key != null) {
-                RetryHeaders.withKeyLeader(headers, leaderOf(input));
+                RetryHeaders.withKeyLeader(headers, input.partition(), leaderOf(input));
             }
             if (input.garbledDue()) {
                 headers.remove(RetryHeaders.DUE_AT);

@@ -31,6 +31,8 @@ import ch.qos.logback.classic.Logger;
  * its trace. A failure prints its seed, the command that replays it, and a shrunk schedule.
  */
 class SimulationTest {
+    /** Events of a failed run's trace shown: -Dsimulation.trace=N shows more. */
+    private static final int TRACE_EVENTS = Integer.getInteger("simulation.trace", 150);
     /** A run stops drawing schedules after this many failures. */
     private static final int MAX_FAILURES = Integer.getInteger("simulation.maxFailures", 20);
     private static Level engineLevel;
@@ -164,8 +166,8 @@ class SimulationTest {
                 .append("\nReplay it alone: mvn -B -pl flux-core test -Dtest=SimulationTest -Dsimulation.seed=").append(seed)
                 .append("\nShrunk to: ").append(shown.schedule().describe())
                 .append("\nwhich fails with: ").append(shown.error().getMessage())
-                .append("\nTrace of the shrunk run (last 150 events):");
-        for (String event : trace.subList(Math.max(0, trace.size() - 150), trace.size())) {
+                .append("\nTrace of the shrunk run (last " + TRACE_EVENTS + " events):");
+        for (String event : trace.subList(Math.max(0, trace.size() - TRACE_EVENTS), trace.size())) {
             text.append("\n  ").append(event);
         }
         return text.toString();
