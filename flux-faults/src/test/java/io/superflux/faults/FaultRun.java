@@ -101,6 +101,11 @@ final class FaultRun implements AutoCloseable {
         return topic;
     }
 
+    /** The plan of every record produced, by id. */
+    Map<Integer, String> plans() {
+        return plans;
+    }
+
     /** Stage N+1. */
     int deadLetterStage() {
         return retries + 1;

@@ -16,7 +16,7 @@ import io.superflux.task.TaskSpec;
  * and every dead letter is appended to the {@link TaskLog} (and, when calls take time, their start). Configured by system properties:
  * {@code faults.topic}, {@code faults.log}, {@code faults.group} (faults), {@code faults.retries}
  * (2), {@code faults.concurrency} (1), {@code faults.backoff-ms} (2000, fixed), {@code faults.call-ms}
- * (0, time each call takes).
+ * (0, time each call takes), {@code faults.key-order} (false: ordered retries when true).
  */
 public final class FaultTask extends Task<String> {
     private final TaskLog log;
@@ -30,11 +30,12 @@ public final class FaultTask extends Task<String> {
 
     /** The spec both fault tasks run with, from the system properties. */
     static TaskSpec<String> plannedSpec() {
-        return TaskSpec.topic(System.getProperty("faults.topic"))
+        TaskSpec<String> spec = TaskSpec.topic(System.getProperty("faults.topic"))
                 .group(System.getProperty("faults.group", "faults"))
                 .retries(Integer.getInteger("faults.retries", 2))
                 .concurrency(Integer.getInteger("faults.concurrency", 1))
                 .backoff(Backoff.fixed(Duration.ofMillis(Long.getLong("faults.backoff-ms", 2_000))));
+        return Boolean.getBoolean("faults.key-order") ? spec.keyOrder(io.superflux.task.KeyOrder.ordered()) : spec;
     }
 
     @Override
