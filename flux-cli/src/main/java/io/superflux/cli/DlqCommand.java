@@ -19,16 +19,16 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code flux dlq show | stats | replay}: a task's dead letters. */
+/** {@code flux dlq show | stats | replay | release}: a task's dead letters, and the keys they hold. */
 @Command(name = "dlq", mixinStandardHelpOptions = true, description = "Works with a task's dead letters.",
-        subcommands = {DlqCommand.Show.class, DlqCommand.Stats.class, DlqCommand.Replay.class})
+        subcommands = {DlqCommand.Show.class, DlqCommand.Stats.class, DlqCommand.Replay.class, DlqCommand.Release.class})
 final class DlqCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "Missing subcommand: show, stats or replay");
+        throw new ParameterException(spec.commandLine(), "Missing subcommand: show, stats, replay or release");
     }
 
     /** What every subcommand takes: the application, the task class and the filters. */
@@ -198,6 +198,48 @@ final class DlqCommand implements Callable<Integer> {
                         + " dead letter(s) could not be produced; they stay in " + result.from() + " for the next replay");
                 return FluxCli.RUNTIME_ERROR;
             }
+            return 0;
+        }
+    }
+
+    /** {@code flux dlq release --key}. */
+    @Command(name = "release", mixinStandardHelpOptions = true,
+            description = {"Ordered retries: lets a held key go on without its dead-lettered (or stuck) record.",
+                    "Its leader counts as done; the records parked behind it are called in their order."})
+    static final class Release implements Callable<Integer> {
+        @Mixin
+        private ApplicationOptions app;
+
+        @Option(names = "--key", required = true, paramLabel = "KEY", description = "The held key (as UTF-8 text).")
+        private String key;
+
+        @Parameters(index = "0", paramLabel = "TaskClass")
+        private String taskClass;
+
+        @Spec
+        private CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            app.configure(spec, c -> { });
+            Task<?> task = ClassResolver.task(taskClass, app, spec);
+            if (task.spec().keyOrder().isEmpty()) {
+                throw new ParameterException(spec.commandLine(), taskClass + " does not declare keyOrder: it holds no keys");
+            }
+            java.util.List<io.superflux.internal.stage.order.HeldKeys.Held> held = OrderTopicAccess.held(task, SuperFlux.config())
+                    .stream().filter(h -> OrderTopicAccess.text(h.key()).equals(key)).toList();
+            if (held.isEmpty()) {
+                spec.commandLine().getErr().println("flux: error: key '" + key + "' is not held by " + taskClass
+                        + " (flux topics describe lists the held keys)");
+                return FluxCli.RUNTIME_ERROR;
+            }
+            for (io.superflux.internal.stage.order.HeldKeys.Held one : held) {
+                OrderTopicAccess.release(task, SuperFlux.config(), one);
+                spec.commandLine().getOut().println("Released key '" + key + "' (partition " + one.partition() + ", held by the"
+                        + " record at offset " + one.leader() + " since " + Instant.ofEpochMilli(one.since()) + "): " + one.parked()
+                        + " parked record(s) go on in their order");
+            }
+            spec.commandLine().getOut().flush();
             return 0;
         }
     }

@@ -127,7 +127,28 @@ final class TopicsCommand implements Callable<Integer> {
                         status.partitions() == 0 ? "missing" : Integer.toString(status.partitions()), status.messages(),
                         status.lag() == TaskTopics.StageStatus.NO_COMMITS ? "-" : Long.toString(status.lag()));
             }
+            if (task.spec().keyOrder().isPresent()) {
+                describeHeldKeys(task, out);
+            }
             return 0;
+        }
+    }
+
+    /** Ordered retries: how many keys the order topic holds, and the oldest of them. */
+    private static void describeHeldKeys(Task<?> task, PrintWriter out) {
+        List<io.superflux.internal.stage.order.HeldKeys.Held> held = OrderTopicAccess.held(task, SuperFlux.config());
+        int parked = held.stream().mapToInt(io.superflux.internal.stage.order.HeldKeys.Held::parked).sum();
+        out.printf("%nordered retries (%s): %d key(s) held, %d record(s) parked%n", OrderTopicAccess.topic(task), held.size(),
+                parked);
+        if (!held.isEmpty()) {
+            out.printf("%-9s %-30s %12s %-24s %7s %s%n", "PARTITION", "KEY", "LEADER", "HELD SINCE", "PARKED", "STATE");
+            for (io.superflux.internal.stage.order.HeldKeys.Held one : held.subList(0, Math.min(20, held.size()))) {
+                out.printf("%-9d %-30s %12d %-24s %7d %s%n", one.partition(), OrderTopicAccess.text(one.key()), one.leader(),
+                        java.time.Instant.ofEpochMilli(one.since()), one.parked(), one.leaderDone() ? "releasing" : "in the chain");
+            }
+            if (held.size() > 20) {
+                out.printf("… and %d more (oldest first)%n", held.size() - 20);
+            }
         }
     }
 }
