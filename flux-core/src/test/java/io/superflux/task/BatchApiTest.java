@@ -64,6 +64,18 @@ class BatchApiTest {
     }
 
     @Test
+    void aBatchTaskRefusesOrderedRetriesSayingWhy() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new BatchTask<>(TaskSpec.topic("orders").group("sink").keyOrder(KeyOrder.ordered())) {
+                    @Override
+                    public void call(Batch<String> batch) {
+                    }
+                });
+        assertTrue(e.getMessage().contains("keyOrder on the batch task") && e.getMessage().contains("need a plain Task"),
+                e.getMessage());
+    }
+
+    @Test
     void limitsAreCheckedWithTheLimitTheValueAndWhatIsAllowed() {
         assertEquals(new BatchLimits(500, 16L << 20, Duration.ofMillis(100)), BatchLimits.standard());
         assertEquals(BatchLimits.standard(), TaskSpec.topic("orders").batchLimits());

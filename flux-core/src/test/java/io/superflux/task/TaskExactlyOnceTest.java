@@ -95,6 +95,16 @@ class TaskExactlyOnceTest {
                 && error.getMessage().contains("concurrency(4)"), error.getMessage());
     }
 
+    @Test
+    void exactlyOnceWithOrderedRetriesIsAConfigurationErrorNamingTheSetting(EmbeddedKafka kafka) {
+        configure(kafka);
+        String topic = kafka.createUniqueTopic("eos-ordered", 1);
+        ScriptedTask task = new ScriptedTask(TaskSpec.topic(topic).group("g").retries(1).keyOrder(KeyOrder.ordered()), message -> { });
+        FluxConfigException error = assertThrows(FluxConfigException.class, () -> SuperFlux.start(task));
+        assertTrue(error.getMessage().contains("flux.delivery = exactly-once and ordered retries (keyOrder)")
+                && error.getMessage().contains("use flux.delivery = at-least-once"), error.getMessage());
+    }
+
     static List<String> readCommitted(EmbeddedKafka kafka, String topic, int expected) {
         Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",

@@ -28,6 +28,20 @@ class TaskSpecTest {
     }
 
     @Test
+    void orderedRetriesRefuseLanesAndBadLimitsNamingTheValue() {
+        TaskSpec<String> ordered = spec.keyOrder(KeyOrder.ordered()).concurrency(4);
+        IllegalStateException lanes = assertThrows(IllegalStateException.class, ordered::plan);
+        assertTrue(lanes.getMessage().contains("keyOrder and concurrency 4") && lanes.getMessage().contains("need concurrency 1"),
+                lanes.getMessage());
+        IllegalArgumentException limit = assertThrows(IllegalArgumentException.class, () -> KeyOrder.ordered().maxHeld(0));
+        assertTrue(limit.getMessage().contains("maxHeld must be from 1 to 50000000, not 0"), limit.getMessage());
+        assertEquals(KeyOrder.AfterDeadLetter.RELEASE, spec.keyOrder(KeyOrder.ordered()).keyOrder().orElseThrow().afterDeadLetter());
+        assertEquals(KeyOrder.AfterDeadLetter.HOLD, KeyOrder.ordered().maxHeld(10).holdAfterDeadLetter().afterDeadLetter());
+        assertEquals(10, KeyOrder.ordered().maxHeld(10).holdAfterDeadLetter().maxHeld());
+        assertTrue(spec.keyOrder().isEmpty(), "unordered is the default");
+    }
+
+    @Test
     void theFirstMatchingRouteWins() {
         TaskSpec<String> routed = spec.routeTo(2, IllegalStateException.class).routeTo(4, RuntimeException.class);
         assertEquals(2, routed.nextStage(0, new IllegalStateException("x")));

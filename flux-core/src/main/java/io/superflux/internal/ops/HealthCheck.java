@@ -50,6 +50,11 @@ final class HealthCheck {
                 case STOPPING, STOPPED -> problems.add(problem(stage, "stopping", null, 0, null));
                 default -> { }
             }
+            if (stage.heldFull()) {
+                problems.add(problem(stage, "ordered retries hold " + stage.heldKeys() + " key(s) and " + stage.parked()
+                        + " parked record(s), as many as keyOrder maxHeld allows: new records wait until keys are released",
+                        null, 0, null));
+            }
         }
         return verdict(problems.isEmpty() ? "UP" : "DOWN", problems);
     }
@@ -84,7 +89,11 @@ final class HealthCheck {
             json.append(i == 0 ? "" : ",").append("{\"task\":").append(quote(stage.task())).append(",\"stage\":")
                     .append(stage.stage().number()).append(",\"group\":").append(quote(stage.stage().group()))
                     .append(",\"state\":\"").append(stage.state()).append("\",\"assigned_partitions\":").append(stage.assigned())
-                    .append(",\"last_poll\":").append(quote(Instant.ofEpochMilli(stage.lastPollAt()).toString())).append('}');
+                    .append(",\"last_poll\":").append(quote(Instant.ofEpochMilli(stage.lastPollAt()).toString()));
+            if (stage.heldKeys() >= 0) {
+                json.append(",\"held_keys\":").append(stage.heldKeys()).append(",\"parked\":").append(stage.parked());
+            }
+            json.append('}');
         }
         json.append("],\"problems\":[").append(String.join(",", problems)).append("]}");
         return new Verdict(problems.isEmpty(), json.toString());

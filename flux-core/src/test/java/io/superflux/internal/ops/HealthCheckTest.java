@@ -45,6 +45,21 @@ class HealthCheckTest {
     }
 
     @Test
+    void orderedRetriesShowTheirHeldKeysAndAFullTableIsNotReady() {
+        StageStatus main = stage(0);
+        main.assigned(1);
+        main.keyOrder(3, 7, false);
+        assertTrue(health(main).ready().ok(), health(main).ready().json());
+        assertTrue(health(main).ready().json().contains("\"held_keys\":3,\"parked\":7"), health(main).ready().json());
+        main.keyOrder(4, 96, true);
+        HealthCheck.Verdict full = health(main).ready();
+        assertFalse(full.ok());
+        assertTrue(full.json().contains("ordered retries hold 4 key(s) and 96 parked record(s)"), full.json());
+        assertTrue(health(main).live().ok(), "waiting for keys to be released is not a reason to restart");
+        assertFalse(health(stage(1)).ready().json().contains("held_keys"), "a stage without ordered retries shows none");
+    }
+
+    @Test
     void noStageYetAndShutdownAreNotReady() {
         assertFalse(health().ready().ok());
         assertTrue(health().live().ok());

@@ -49,6 +49,10 @@ public final class StageStatus {
     private volatile Figures figures = Figures.NONE;
     private volatile String failure;
     private volatile long limitMillis = 300_000;
+    /** Ordered retries (stage 0): held keys and parked records, -1 without ordered retries; whether the limit is reached. */
+    private volatile int heldKeys = -1;
+    private volatile int parked = -1;
+    private volatile boolean heldFull;
 
     public StageStatus(String task, Stage stage, long startedAt) {
         this.task = task;
@@ -77,6 +81,28 @@ public final class StageStatus {
     }
 
     /** Partitions assigned now. */
+    /** Ordered retries (stage 0 thread): how many keys are held and records parked, and whether that is the limit. */
+    public void keyOrder(int heldKeys, int parked, boolean full) {
+        this.heldKeys = heldKeys;
+        this.parked = parked;
+        this.heldFull = full;
+    }
+
+    /** Keys held by ordered retries, or -1 when the stage has none. */
+    public int heldKeys() {
+        return heldKeys;
+    }
+
+    /** Records parked by ordered retries, or -1 when the stage has none. */
+    public int parked() {
+        return parked;
+    }
+
+    /** Whether ordered retries hold as many keys and parked records as allowed (new records wait). */
+    public boolean heldFull() {
+        return heldFull;
+    }
+
     public int assigned() {
         return assigned;
     }

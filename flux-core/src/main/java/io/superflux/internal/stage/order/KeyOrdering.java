@@ -254,6 +254,7 @@ public final class KeyOrdering implements OrderMarks {
             fetched(fetched);
         }
         callReleased();
+        meters.status().keyOrder(holds.heldKeys(), holds.parked(), full());
     }
 
     private void apply(OrderLog.Read read) {
