@@ -126,6 +126,8 @@ public final class BenchMain {
             String consumeTopic = wanted("consume") ? fill(admin, "bench-consume", sizes.consume(), PARTITIONS) : "";
             String forwardTopic = wanted("forward") ? fill(admin, "bench-forward", sizes.forward(), PARTITIONS) : "";
             String ioTopic = wanted("io-bound") ? fill(admin, "bench-io", sizes.ioBound(), PARTITIONS) : "";
+            // twice the consume topic: the unordered side reads as fast as consume-flux, and must not run dry
+            String keyOrderTopic = wanted("key-order") ? fill(admin, "bench-key-order", 2 * sizes.consume(), PARTITIONS) : "";
             String sinkTopic = wanted("batch-sink") ? fill(admin, "bench-sink", sizes.batchSink(), PARTITIONS) : "";
             String scaleTopic = wanted("scale") ? fill(admin, "bench-scale", sizes.scale(), SCALE_PARTITIONS) : "";
             bestTuning = tuneRawProducer(admin);
@@ -152,6 +154,7 @@ public final class BenchMain {
                 String latenessTopic = wanted("lateness") ? create(admin, "bench-lateness-" + round, PARTITIONS) : "";
                 measure("lateness-flux", latenessTopic, "lateness", sizes.lateness(), Long.toString(sizes.latenessSpreadMs()));
                 batchSinkRuns(admin, sinkTopic, round);
+                keyOrderRuns(keyOrderTopic, round);
                 String idleTopic = wanted("idle") ? create(admin, "bench-idle-" + round, PARTITIONS) : "";
                 measure("idle-flux", idleTopic, "idle-" + round, sizes.idleSeconds(), "");
             }
@@ -200,6 +203,18 @@ public final class BenchMain {
             measure(prefix + "-raw", topic, prefix + "-raw-" + round, sizes.batchSink(),
                     failing.isEmpty() || !wanted(prefix + "-raw") ? "" : create(admin, "bench-sink-raw-retry-" + round, PARTITIONS));
             measure(prefix + "-flux-per-record", topic, prefix + "-flux-per-record-" + round, sizes.batchSink(), "");
+        }
+    }
+
+    /**
+     * The key-order runs of a round: ordered and unordered take turns going first (the first run
+     * after the topic was filled meets a broker still busy with it).
+     */
+    private void keyOrderRuns(String topic, int round) throws IOException, InterruptedException {
+        List<String> sides = new ArrayList<>(List.of("key-order-flux", "key-order-unordered-flux"));
+        Collections.rotate(sides, round - 1);
+        for (String side : sides) {
+            measure(side, topic, side + "-" + round, 2 * sizes.consume(), "");
         }
     }
 
@@ -280,6 +295,11 @@ public final class BenchMain {
         log(String.format("  %-28s %12.1f  CPU %7.2f s/M  broker %7.2f s/M  heap peak %5.1f MiB  gc %4.1f%%", name,
                 measurement.get("value"), optional(measurement, "cpu_s_per_m"), optional(measurement, "broker_cpu_s_per_m"),
                 optional(measurement, "heap_peak_mib"), optional(measurement, "gc_share_pct")));
+        if (measurement.has("order_topic_bytes")) {
+            log(String.format("  %-28s %.0f parked, order topic %.1f MiB: %.0f B per parked record", name,
+                    measurement.get("parked"), measurement.get("order_topic_bytes") / 1048576.0,
+                    measurement.get("order_topic_bytes") / Math.max(1, measurement.get("parked"))));
+        }
         if (measurement.has("p99_ms")) {
             log(String.format("  %-28s latency p50 %.2f  p99 %.2f  p999 %.2f  max %.2f ms", name, optional(measurement, "p50_ms"),
                     measurement.get("p99_ms"), optional(measurement, "p999_ms"), optional(measurement, "max_ms")));

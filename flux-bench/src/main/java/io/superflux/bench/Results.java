@@ -49,6 +49,12 @@ final class Results {
                 summary("batch-sink-failing-flux"), summary("batch-sink-failing-raw"), ">= 0.9"));
         results.add(Result.throughput("batch-sink, 1 % failing, vs per-record task", "Flux per-record task",
                 summary("batch-sink-failing-flux"), summary("batch-sink-failing-flux-per-record"), "report"));
+        results.add(Result.throughput("key-order, 1 % of keys held", "the same task unordered",
+                summary("key-order-flux"), summary("key-order-unordered-flux"), ">= 0.8"));
+        results.add(Result.compare("key-order CPU per message", "the same task unordered", median("key-order-flux", "cpu_s_per_m"),
+                median("key-order-unordered-flux", "cpu_s_per_m"), "CPU s/M", "report"));
+        results.add(Result.single("key-order topic bytes per parked record", median("key-order-flux", "order_topic_bytes")
+                / Math.max(1, median("key-order-flux", "parked")), "B", "report"));
         results.add(Result.compare("io-bound share of the 40k limit", "limit", median("io-bound-flux", "value"), 40_000, "msg/s",
                 ">= 0.9"));
         for (int rate : sizes.latencyRates()) {

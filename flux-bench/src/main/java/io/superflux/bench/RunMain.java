@@ -42,6 +42,8 @@ public final class RunMain {
             case "latency-spring" -> LatencyRuns.spring(bootstrap, topic, group, Integer.parseInt(extra));
             case "lateness-flux" -> LatenessRuns.flux(bootstrap, topic, group, count, Long.parseLong(extra));
             case "idle-flux" -> IdleRuns.flux(bootstrap, topic, group, count);
+            case "key-order-flux" -> KeyOrderRuns.flux(bootstrap, topic, group, count, true);
+            case "key-order-unordered-flux" -> KeyOrderRuns.flux(bootstrap, topic, group, count, false);
             case "batch-sink-flux" -> BatchSinkRuns.flux(bootstrap, topic, group, count, true, false);
             case "batch-sink-flux-per-record" -> BatchSinkRuns.flux(bootstrap, topic, group, count, false, false);
             case "batch-sink-raw" -> BatchSinkRuns.raw(bootstrap, topic, group, count, null);

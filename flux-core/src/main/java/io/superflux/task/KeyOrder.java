@@ -25,7 +25,7 @@ public final class KeyOrder {
     }
 
     /** Held keys and parked records one stage-0 worker keeps at most before it stops fetching. */
-    public static final int DEFAULT_MAX_HELD = 250_000;
+    public static final int DEFAULT_MAX_HELD = 100_000;
     /** The largest {@link #maxHeld}. */
     public static final int MAX_HELD_LIMIT = 50_000_000;
 

@@ -45,9 +45,14 @@ final class KeyHolds {
 
     private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
     private int parkedCount;
+    /** Holds read back whose records are still to be read again, over every partition: none, nothing to look up per record. */
+    private int rereadingHolds;
 
     /** {@code partition} was read at {@code offset}: returns the holds read again by now. */
     List<Hold> readAt(TopicPartition partition, long offset) {
+        if (rereadingHolds == 0) {
+            return List.of();
+        }
         PartitionState state = partitions.get(partition);
         if (state == null || state.rereading.isEmpty() || state.rereading.firstKey() > offset) {
             return List.of();
@@ -55,6 +60,7 @@ final class KeyHolds {
         Map<Long, Hold> read = state.rereading.headMap(offset, true);
         List<Hold> holds = new ArrayList<>(read.values());
         read.clear();
+        rereadingHolds -= holds.size();
         holds.forEach(hold -> hold.rereading = false);
         return holds;
     }
@@ -65,13 +71,13 @@ final class KeyHolds {
         return state != null && !state.rereading.isEmpty();
     }
 
-    /** What to do with the record of {@code key} at {@code offset}; {@code leaderMark} is its key-leader header, or -1. */
-    Admission admit(TopicPartition partition, byte[] key, long offset, long leaderMark) {
+    /** What to do with the record of {@code key} at {@code offset}, whose headers are {@code headers}. */
+    Admission admit(TopicPartition partition, byte[] key, long offset, org.apache.kafka.common.header.Headers headers) {
         Hold hold = hold(partition, key);
         if (hold == null) {
             return Admission.CALL;
         }
-        if (offset == hold.leader || leaderMark == hold.leader) {
+        if (offset == hold.leader || io.superflux.internal.headers.RetryHeaders.keyLeader(headers) == hold.leader) {
             return Admission.LEADER;
         }
         if (offset < hold.leader || hold.knows(offset)) {
@@ -219,6 +225,7 @@ final class KeyHolds {
             if (last >= committed) {
                 hold.rereading = true;
                 state.rereading.put(last, hold);
+                rereadingHolds++;
             }
             if (hold.leaderDone) {
                 released.add(hold);
@@ -232,6 +239,7 @@ final class KeyHolds {
         for (TopicPartition partition : gone) {
             PartitionState state = partitions.remove(partition);
             if (state != null) {
+                rereadingHolds -= state.rereading.size();
                 state.holds.values().forEach(hold -> parkedCount -= hold.parkedOffsets.size());
             }
         }

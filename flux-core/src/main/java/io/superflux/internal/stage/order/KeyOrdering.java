@@ -69,6 +69,7 @@ public final class KeyOrdering implements OrderMarks {
     private final PriorityQueue<Released> waiting = new PriorityQueue<>((a, b) -> Long.compare(a.at(), b.at()));
     /** What was decided for the record the stage thread is on: its outcome's marks depend on it. */
     private KeyHolds.Admission current;
+    private boolean full;
     private long currentOffset = -1;
 
     /**
@@ -131,8 +132,8 @@ public final class KeyOrdering implements OrderMarks {
             current = KeyHolds.Admission.CALL;
             return Taken.CALL;
         }
-        current = holds.admit(partition, record.key(), record.offset(), RetryHeaders.keyLeader(record.headers()));
-        Hold hold = holds.hold(partition, record.key());
+        current = holds.admit(partition, record.key(), record.offset(), record.headers());
+        Hold hold = current == KeyHolds.Admission.CALL ? null : holds.hold(partition, record.key());
         if (current == KeyHolds.Admission.LEADER && hold.leaderDone) {
             // the leader read again after it reached its final outcome is a duplicate; a replay of it is new work
             current = record.offset() == hold.leader ? KeyHolds.Admission.KNOWN : KeyHolds.Admission.PARK;
@@ -206,11 +207,10 @@ public final class KeyOrdering implements OrderMarks {
      * start): their holds are read back from the order topic before any record of theirs is taken.
      */
     public void assigned(Collection<TopicPartition> partitions, Map<TopicPartition, Long> committed) {
-        if (writes.sent() > 0 || forwards.sent() > 0) {
-            // writes of an earlier ownership still on their way would land after the read back and undo it
-            forwarder.flush();
-            writes.drain();
-        }
+        // writes of an earlier ownership still on their way (a partition lost drops them from the trackers, not from
+        // the producer) would land after the read back and undo it
+        forwarder.flush();
+        writes.drain();
         OrderLog.Restored restored = log.restore(partitions, RESTORE_TIMEOUT_MS);
         restored.latest().forEach((partition, entries) -> {
             List<Hold> released = new java.util.ArrayList<>();
@@ -254,7 +254,9 @@ public final class KeyOrdering implements OrderMarks {
             fetched(fetched);
         }
         callReleased();
-        meters.status().keyOrder(holds.heldKeys(), holds.parked(), full());
+        int held = holds.heldKeys();
+        full = held + holds.parked() >= order.maxHeld();
+        meters.status().keyOrder(held, holds.parked(), full);
     }
 
     private void apply(OrderLog.Read read) {
@@ -414,9 +416,12 @@ public final class KeyOrdering implements OrderMarks {
         removeHoldThenDone(partition, hold.key, hold.leader);
     }
 
-    /** Whether as many keys are held and records parked as the task allows. */
+    /**
+     * Whether as many keys are held and records parked as the task allows, as of the last pass of
+     * the loop (a poll's records may go past it by at most their number).
+     */
     private boolean full() {
-        return holds.heldKeys() + holds.parked() >= order.maxHeld();
+        return full;
     }
 
     /** Milliseconds until it must look again, at most {@code max}. */

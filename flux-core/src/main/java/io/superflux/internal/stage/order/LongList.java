@@ -7,7 +7,8 @@ import java.util.Arrays;
  * keep their offsets in these, so that a million parked records cost megabytes, not a hundred.
  */
 final class LongList {
-    private long[] values = new long[2];
+    private static final long[] NONE = new long[0];
+    private long[] values = NONE; // most held keys park nothing: their lists cost no array
     private int head;
     private int size;
 

@@ -27,6 +27,8 @@ import io.superflux.internal.stage.environment.StageTime;
  */
 final class OrderLog {
     private static final Duration RESTORE_POLL = Duration.ofMillis(100);
+    /** A poll of the order topic costs the stage thread: on a busy loop, this often at most (a release waits up to that). */
+    private static final long TAIL_POLL_MS = 20;
 
     /** An entry of an input partition's order partition. */
     record Read(TopicPartition input, OrderEntries.Entry entry) {
@@ -41,6 +43,7 @@ final class OrderLog {
     private final String orderTopic;
     private final StageTime time;
     private final Set<TopicPartition> assigned = new HashSet<>();
+    private long nextPollAt;
 
     OrderLog(Consumer<byte[], byte[]> consumer, String inputTopic, String orderTopic, StageTime time) {
         this.consumer = consumer;
@@ -97,11 +100,13 @@ final class OrderLog {
         return ends.isEmpty();
     }
 
-    /** What was written since the last look (does not wait). */
+    /** What was written since the last look (does not wait); looks at most every {@value #TAIL_POLL_MS} ms. */
     List<Read> poll() {
-        if (assigned.isEmpty()) {
+        long now = time.millis();
+        if (assigned.isEmpty() || now < nextPollAt) {
             return List.of();
         }
+        nextPollAt = now + TAIL_POLL_MS;
         List<Read> reads = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ZERO)) {
             OrderEntries.read(record).ifPresent(entry -> reads.add(new Read(input(record.partition()), entry)));
