@@ -138,7 +138,7 @@ class CliUsageTest {
                 "--max-replays 0: give 1 or more");
         assertUsageError(run("dlq", "show", "--load", EXAMPLES, "--limit", "0", "com.acme.AwesomeTask"),
                 "--limit 0: give 1 or more");
-        assertUsageError(run("dlq"), "Missing subcommand: show, stats or replay");
+        assertUsageError(run("dlq"), "Missing subcommand: show, stats, replay or release");
         assertUsageError(run("backoff", "--retries", "0"), "--retries 0: give 1 to 100");
         assertUsageError(run("topics", "create", "--partitions", "0", "com.acme.AwesomeTask"), "--partitions 0: give 1 or more");
     }

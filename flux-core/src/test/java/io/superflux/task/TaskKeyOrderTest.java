@@ -247,6 +247,27 @@ class TaskKeyOrderTest {
         worker.awaitTermination(Duration.ofSeconds(30));
     }
 
+    @Test
+    void theOrderTopicTakesAParkedRecordAsLargeAsTheInputTopicTakes(EmbeddedKafka kafka) throws Exception {
+        configure(kafka);
+        String topic = "order-large-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        kafka.createTopic(topic, 2, Map.of("max.message.bytes", "3000000"));
+        OrderedTask task = new OrderedTask(TaskSpec.topic(topic).group("g").retries(1).keyOrder(KeyOrder.ordered()),
+                (value, stage, before) -> false);
+        Worker worker = SuperFlux.start(task);
+        String orderTopic = topic + "-g-order";
+        org.apache.kafka.common.config.ConfigResource resource = new org.apache.kafka.common.config.ConfigResource(
+                org.apache.kafka.common.config.ConfigResource.Type.TOPIC, orderTopic);
+        org.apache.kafka.clients.admin.Config config = kafka.admin().describeConfigs(List.of(resource)).all()
+                .get(30, TimeUnit.SECONDS).get(resource);
+        assertEquals("compact", config.get("cleanup.policy").value());
+        assertEquals(Long.toString(3_000_000 + 64 * 1024), config.get("max.message.bytes").value(),
+                "an entry is the record plus its key once more, offsets and headers");
+        assertEquals(2, kafka.partitionCount(orderTopic), "one partition per input partition");
+        worker.stop();
+        worker.awaitTermination(Duration.ofSeconds(30));
+    }
+
     private static double gauge(SimpleMeterRegistry meters, String name) {
         io.micrometer.core.instrument.Gauge gauge = meters.find(name).gauge();
         return gauge == null ? -1 : gauge.value();

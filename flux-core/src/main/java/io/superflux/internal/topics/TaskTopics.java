@@ -114,8 +114,16 @@ public final class TaskTopics {
     private static void ensureOrderTopic(Task<?> task, FluxConfig config, TopicProvisioner provisioner, Integer partitions,
                                          boolean create) {
         if (task.spec().keyOrder().isPresent() && partitions != null) {
+            ClusterState.TopicState input = provisioner.read(List.of(task.spec().topic())).topics().get(task.spec().topic());
+            String limit = input == null ? null : input.configs().get(org.apache.kafka.common.config.TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+            long inputLimit = 1_048_588; // the broker's default message.max.bytes
+            try {
+                inputLimit = limit == null ? inputLimit : Long.parseLong(limit.trim());
+            } catch (NumberFormatException e) {
+                log.debug("max.message.bytes of {} is {}: taking the broker's default", task.spec().topic(), limit);
+            }
             provisioner.ensureOrderTopic(io.superflux.internal.stage.order.OrderEntries.topic(task.spec().topic(),
-                    task.spec().group()), partitions, config.topics(), create);
+                    task.spec().group()), partitions, config.topics(), create, inputLimit);
         }
     }
 

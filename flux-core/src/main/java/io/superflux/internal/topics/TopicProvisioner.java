@@ -103,14 +103,18 @@ public final class TopicProvisioner {
     /**
      * Makes sure the order topic of a task with ordered retries exists as it must: compacted and
      * never deleted by retention (it holds parked records until their key is released), with the
-     * input topic's {@code partitions} (a key's entries live on its input partition's number).
-     * Creates it unless {@code create} is false.
+     * input topic's {@code partitions} (a key's entries live on its input partition's number), and
+     * room for a parked record as large as the input topic takes: {@code max.message.bytes} at
+     * least the input topic's {@code inputMaxMessageBytes} plus {@value #ORDER_ENTRY_ROOM} (an
+     * entry is the record with its key once more, its offset, timestamp and headers). Creates it,
+     * or raises its limit, unless {@code create} is false.
      *
      * @throws io.superflux.FluxConfigException if it exists with another partition count or is not compacted only
      * @throws IllegalStateException            if it is missing and may not be created
      */
-    public void ensureOrderTopic(String topic, int partitions, TopicSettings settings, boolean create) {
+    public void ensureOrderTopic(String topic, int partitions, TopicSettings settings, boolean create, long inputMaxMessageBytes) {
         ClusterState.TopicState existing = read(List.of(topic)).topics().get(topic);
+        String room = Long.toString(inputMaxMessageBytes + ORDER_ENTRY_ROOM);
         if (existing == null) {
             if (!create) {
                 throw new IllegalStateException("Topic " + topic + " does not exist on " + clusterDescription + " and"
@@ -119,6 +123,7 @@ public final class TopicProvisioner {
             }
             Map<String, String> configs = new java.util.LinkedHashMap<>();
             configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+            configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, room);
             settings.minInsyncReplicas().ifPresent(n -> configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(n)));
             Optional<Short> replicas = settings.replicationFactor().isPresent()
                     ? Optional.of((short) settings.replicationFactor().getAsInt()) : Optional.empty();
@@ -142,7 +147,34 @@ public final class TopicProvisioner {
                     + partitions + " partitions (the input topic's) and cleanup.policy=compact only (retention would delete"
                     + " parked records)");
         }
+        long limit = parseOr(existing.configs().get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), Long.MAX_VALUE);
+        if (limit < inputMaxMessageBytes + ORDER_ENTRY_ROOM) {
+            if (!create) {
+                log.warn("Topic {} takes records up to max.message.bytes={}: a parked record near the input topic's limit ({})"
+                        + " would not fit; 'flux topics create' raises it to {}", topic, limit, inputMaxMessageBytes, room);
+            } else {
+                try {
+                    await(admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, topic), List.of(
+                            new AlterConfigOp(new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, room),
+                                    AlterConfigOp.OpType.SET)))).all(), deadline());
+                    log.info("Topic {}: set max.message.bytes={} (a parked record as large as the input topic takes)", topic, room);
+                } catch (ExecutionException e) {
+                    throw failure("raise max.message.bytes of " + topic, e.getCause());
+                }
+            }
+        }
         awaitLeaders(List.of(topic));
+    }
+
+    /** Bytes an order-topic entry adds to the record it parks, at most (key once more, offsets, headers' framing). */
+    static final long ORDER_ENTRY_ROOM = 64 * 1024;
+
+    private static long parseOr(String text, long otherwise) {
+        try {
+            return text == null ? otherwise : Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            return otherwise;
+        }
     }
 
     /** The partition count of each of {@code topics} that exists. */
