@@ -30,7 +30,9 @@ final class SimBatchTask extends BatchTask<String> {
 
     @Override
     public void call(Batch<String> batch) throws Exception {
-        for (Message<String> message : batch) {
+        java.util.List<Message<String>> messages = batch.messages();
+        for (int i = 0; i < messages.size(); i++) {
+            Message<String> message = messages.get(i);
             held.check(message);
             try {
                 world.call(incarnation, message.value(), false);
@@ -38,7 +40,11 @@ final class SimBatchTask extends BatchTask<String> {
                 throw e;
             } catch (Exception e) {
                 if (world.dependencyDown()) {
-                    throw e; // the whole write failed: every record not marked fails with it
+                    // the whole write failed: every record not marked fails with it, each a failed try to the engine
+                    for (Message<String> unreached : messages.subList(i + 1, messages.size())) {
+                        world.failedWithItsBatch(incarnation, unreached.value());
+                    }
+                    throw e;
                 }
                 batch.failed(message, e);
             }

@@ -397,7 +397,9 @@ final class SimConsumer implements Consumer<byte[], byte[]> {
         checkUsable();
         for (TopicPartition partition : sorted(partitions)) {
             requireAssigned(partition, "pause");
-            paused.add(partition);
+            if (paused.add(partition)) {
+                world.history().trace("paused " + partition);
+            }
         }
     }
 
@@ -406,7 +408,9 @@ final class SimConsumer implements Consumer<byte[], byte[]> {
         checkUsable();
         for (TopicPartition partition : sorted(partitions)) {
             requireAssigned(partition, "resume");
-            paused.remove(partition);
+            if (paused.remove(partition)) {
+                world.history().trace("resumed " + partition);
+            }
         }
     }
 

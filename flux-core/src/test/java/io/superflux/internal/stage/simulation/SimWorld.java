@@ -436,6 +436,17 @@ final class SimWorld {
         }
     }
 
+    /**
+     * A batch task's record that its batch's failed write failed before its own call: to the
+     * engine a failed try like any other (its in-place attempts count it), so the history counts
+     * one; the schedule's own count of its calls (FAIL_N) does not move.
+     */
+    void failedWithItsBatch(int incarnation, String value) {
+        SimHistory.Story story = history.story(idOf(value.getBytes(StandardCharsets.UTF_8)));
+        history.callStarted(story, incarnation, false);
+        history.callEnded(story, incarnation, false);
+    }
+
     // ---- incarnations ----
 
     boolean isAlive(int incarnation) {
