@@ -2,14 +2,11 @@ package io.superflux.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,16 +15,13 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
 import org.slf4j.Logger;
@@ -56,7 +50,6 @@ import org.slf4j.LoggerFactory;
 public final class KafkaCluster implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KafkaCluster.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
-    private static final String READY = "Kafka Server started";
 
     /** How clients reach the cluster. */
     public enum Security {
@@ -77,34 +70,13 @@ public final class KafkaCluster implements AutoCloseable {
     private final String clusterId;
     private final Security security;
     private final TestCertificates certificates;
-    private final Map<Integer, Node> nodes;
+    private final Map<Integer, KafkaNodeProcess> nodes;
     private final Map<String, String> users;
     private final Admin admin;
     private final ClusterClient client;
 
-    /** One node: its ports, files and the process running it. */
-    private static final class Node {
-        final int id;
-        final int clientPort;
-        final int internalPort;
-        final int controllerPort;
-        final Path properties;
-        final Path logFile;
-        Process process;
-        long logOffsetAtStart;
-
-        Node(int id, int clientPort, int internalPort, int controllerPort, Path properties, Path logFile) {
-            this.id = id;
-            this.clientPort = clientPort;
-            this.internalPort = internalPort;
-            this.controllerPort = controllerPort;
-            this.properties = properties;
-            this.logFile = logFile;
-        }
-    }
-
     private KafkaCluster(Path directory, String clusterId, Security security, TestCertificates certificates,
-                         Map<Integer, Node> nodes, Map<String, String> users) {
+                         Map<Integer, KafkaNodeProcess> nodes, Map<String, String> users) {
         this.directory = directory;
         this.clusterId = clusterId;
         this.security = security;
@@ -174,8 +146,7 @@ public final class KafkaCluster implements AutoCloseable {
 
     /** Whether node {@code id}'s process runs. */
     public boolean isRunning(int id) {
-        Process process = node(id).process;
-        return process != null && process.isAlive();
+        return node(id).isRunning();
     }
 
     /** SIGKILL: the node dies at once, as under the OOM killer or a power cut of its host. */
@@ -189,21 +160,16 @@ public final class KafkaCluster implements AutoCloseable {
     }
 
     private void end(int id, java.util.function.Consumer<Process> signal, Duration timeout, String done) {
-        Node node = node(id);
-        synchronized (node) {
-            if (node.process != null) {
-                signal.accept(node.process);
-                waitFor(node.process, timeout);
-                log.info("{} Kafka node {}", done, id);
-            }
+        if (node(id).end(signal, timeout)) {
+            log.info("{} Kafka node {}", done, id);
         }
     }
 
     /** Starts node {@code id} again on its data and ports; returns when it serves. */
     public void start(int id) {
-        Node node = node(id);
+        KafkaNodeProcess node = node(id);
         synchronized (node) {
-            if (node.process != null && node.process.isAlive()) {
+            if (node.isRunning()) {
                 return;
             }
             launch(node);
@@ -246,24 +212,19 @@ public final class KafkaCluster implements AutoCloseable {
     @Override
     public void close() {
         admin.close(Duration.ofSeconds(5));
-        nodes.values().forEach(node -> {
-            if (node.process != null) {
-                node.process.destroyForcibly();
-                waitFor(node.process, Duration.ofSeconds(30));
-            }
-        });
-        deleteRecursively(directory);
+        nodes.values().forEach(node -> node.end(Process::destroyForcibly, Duration.ofSeconds(30)));
+        KafkaNodeProcess.deleteRecursively(directory);
     }
 
-    private Node node(int id) {
-        Node node = nodes.get(id);
+    private KafkaNodeProcess node(int id) {
+        KafkaNodeProcess node = nodes.get(id);
         if (node == null) {
             throw new IllegalArgumentException("no node " + id + " in this cluster; nodes are " + nodes.keySet());
         }
         return node;
     }
 
-    private void launch(Node node) {
+    private void launch(KafkaNodeProcess node) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dlogback.configurationFile="
@@ -273,29 +234,13 @@ public final class KafkaCluster implements AutoCloseable {
             command.add("SCRAM-SHA-256=[name=" + ADMIN_USER + ",password=" + ADMIN_PASSWORD + "]");
             users.forEach((user, password) -> command.add("SCRAM-SHA-256=[name=" + user + ",password=" + password + "]"));
         }
-        try {
-            node.logOffsetAtStart = Files.exists(node.logFile) ? Files.size(node.logFile) : 0;
-            node.process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(node.logFile.toFile())).start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not start Kafka node " + node.id, e);
-        }
+        node.launch(command);
     }
 
-    private void awaitReady(Collection<Node> starting) {
+    private void awaitReady(Collection<KafkaNodeProcess> starting) {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        for (Node node : starting) {
-            while (!startedSinceLaunch(node)) {
-                if (!node.process.isAlive()) {
-                    throw new IllegalStateException("Kafka node " + node.id + " exited with " + node.process.exitValue()
-                            + "; its log: " + node.logFile + "\n" + tail(node.logFile));
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("Kafka node " + node.id + " did not start within " + START_TIMEOUT
-                            + "; its log: " + node.logFile + "\n" + tail(node.logFile));
-                }
-                ClusterClient.sleep(100);
-            }
+        for (KafkaNodeProcess node : starting) {
+            node.awaitStarted(deadline, START_TIMEOUT);
         }
         // Registered and unfenced: the cluster lists it.
         Set<Integer> ids = starting.stream().map(node -> node.id).collect(Collectors.toSet());
@@ -316,55 +261,11 @@ public final class KafkaCluster implements AutoCloseable {
         }
     }
 
-    private static boolean startedSinceLaunch(Node node) {
-        try {
-            if (!Files.exists(node.logFile)) {
-                return false;
-            }
-            byte[] all = Files.readAllBytes(node.logFile);
-            return new String(all, (int) Math.min(node.logOffsetAtStart, all.length),
-                    (int) Math.max(0, all.length - node.logOffsetAtStart), StandardCharsets.UTF_8).contains(READY);
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     private Map<String, Object> adminProperties() {
         Map<String, Object> props = new HashMap<>(clientProperties());
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
         return props;
-    }
-
-    private static String tail(Path file) {
-        try {
-            List<String> lines = Files.readAllLines(file);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-        } catch (IOException e) {
-            return "(unreadable: " + e + ")";
-        }
-    }
-
-    private static void waitFor(Process process, Duration timeout) {
-        try {
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void deleteRecursively(Path directory) {
-        if (!Files.exists(directory)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(directory)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            log.warn("could not delete {}: {}", directory, e.toString());
-        }
     }
 
     /** Settings for a {@link KafkaCluster} before it starts. */
@@ -427,16 +328,16 @@ public final class KafkaCluster implements AutoCloseable {
                 throw new UncheckedIOException(e);
             }
             TestCertificates certificates = security == Security.TLS ? TestCertificates.create(directory.resolve("tls")) : null;
-            Map<Integer, Node> all = new TreeMap<>();
+            Map<Integer, KafkaNodeProcess> all = new TreeMap<>();
             for (int id = 1; id <= nodes; id++) {
-                all.put(id, new Node(id, freePort(), freePort(), freePort(), directory.resolve("node-" + id + ".properties"),
+                all.put(id, new KafkaNodeProcess(id, KafkaNodeProcess.freePort(), KafkaNodeProcess.freePort(), KafkaNodeProcess.freePort(), directory.resolve("node-" + id + ".properties"),
                         directory.resolve("node-" + id + ".log")));
             }
             String voters = all.values().stream().map(node -> node.id + "@localhost:" + node.controllerPort)
                     .collect(Collectors.joining(","));
             try {
-                Files.writeString(directory.resolve("logback.xml"), LOGBACK);
-                for (Node node : all.values()) {
+                Files.writeString(directory.resolve("logback.xml"), KafkaNodeProcess.LOGBACK);
+                for (KafkaNodeProcess node : all.values()) {
                     Files.writeString(node.properties, properties(node, voters, directory, certificates));
                 }
             } catch (IOException e) {
@@ -456,7 +357,7 @@ public final class KafkaCluster implements AutoCloseable {
             return cluster;
         }
 
-        private String properties(Node node, String voters, Path directory, TestCertificates certificates) {
+        private String properties(KafkaNodeProcess node, String voters, Path directory, TestCertificates certificates) {
             Map<String, Object> props = new LinkedHashMap<>();
             props.put("process.roles", "broker,controller");
             props.put("node.id", node.id);
@@ -498,24 +399,5 @@ public final class KafkaCluster implements AutoCloseable {
             props.putAll(brokerProperties);
             return props.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("\n")) + "\n";
         }
-
-        private static int freePort() {
-            try (ServerSocket socket = new ServerSocket(0)) {
-                socket.setReuseAddress(true);
-                return socket.getLocalPort();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
     }
-
-    private static final String LOGBACK = """
-            <configuration>
-              <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
-                <encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{30} - %msg%n</pattern></encoder>
-              </appender>
-              <logger name="kafka.server.KafkaRaftServer" level="INFO"/>
-              <root level="WARN"><appender-ref ref="OUT"/></root>
-            </configuration>
-            """;
 }
