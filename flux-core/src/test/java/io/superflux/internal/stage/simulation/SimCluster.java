@@ -38,6 +38,13 @@ final class SimCluster {
             this.transaction = transaction;
         }
 
+        /** The record as a consumer reads it. */
+        org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> read() {
+            return new org.apache.kafka.clients.consumer.ConsumerRecord<>(partition.topic(), partition.partition(), offset, timestamp,
+                    org.apache.kafka.common.record.TimestampType.CREATE_TIME, key == null ? -1 : key.length,
+                    value == null ? -1 : value.length, key, value, headers, java.util.Optional.empty());
+        }
+
         boolean committed() {
             return transaction == null || transaction.state == Transaction.State.COMMITTED;
         }

@@ -38,7 +38,6 @@ import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.metrics.KafkaMetric;
-import org.apache.kafka.common.record.TimestampType;
 
 /**
  * A consumer of the simulated cluster, with the kafka-clients behaviour the engine relies on:
@@ -288,10 +287,7 @@ final class SimConsumer implements Consumer<byte[], byte[]> {
                 if (readCommitted && stored.aborted()) {
                     continue;
                 }
-                taken.add(new ConsumerRecord<>(partition.topic(), partition.partition(), stored.offset, stored.timestamp,
-                        TimestampType.CREATE_TIME, stored.key == null ? -1 : stored.key.length,
-                        stored.value == null ? -1 : stored.value.length, stored.key, stored.value, stored.headers,
-                        Optional.empty()));
+                taken.add(stored.read());
                 budget--;
             }
             positions.put(partition, position);

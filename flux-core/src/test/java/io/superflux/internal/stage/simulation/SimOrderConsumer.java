@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -19,7 +18,6 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.record.TimestampType;
 
 /**
  * A consumer without a group of the simulated cluster, as ordered retries use two of them on the
@@ -123,10 +121,7 @@ final class SimOrderConsumer implements InvocationHandler {
             List<ConsumerRecord<byte[], byte[]>> taken = new ArrayList<>();
             while (position < log.size() && budget > 0) {
                 SimCluster.Stored stored = log.get((int) position++);
-                taken.add(new ConsumerRecord<>(partition.topic(), partition.partition(), stored.offset, stored.timestamp,
-                        TimestampType.CREATE_TIME, stored.key == null ? -1 : stored.key.length,
-                        stored.value == null ? -1 : stored.value.length, stored.key, stored.value, stored.headers,
-                        Optional.empty()));
+                taken.add(stored.read());
                 budget--;
             }
             positions.put(partition, position);
