@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -37,7 +36,6 @@ import io.superflux.serde.JsonDeserializer;
  * @param <V> the value type
  */
 public final class TaskSpec<V> {
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,200}");
     /** Retries when none are declared, as in Super::Flux. */
     public static final int DEFAULT_RETRIES = 5;
 
@@ -69,7 +67,7 @@ public final class TaskSpec<V> {
      */
     public static TaskSpec<String> topic(String topic) {
         TaskSpec<String> spec = new TaskSpec<>();
-        spec.topic = requireName(topic, "topic");
+        spec.topic = TaskNames.require(topic, "topic");
         spec.retries = DEFAULT_RETRIES;
         spec.backoff = Backoff.standard();
         spec.fatal = List.of();
@@ -84,7 +82,7 @@ public final class TaskSpec<V> {
 
     /** The consumer group of the main stage; retry stages use {@code <group>-<n>}. */
     public TaskSpec<V> group(String group) {
-        return with(copy -> copy.group = requireName(group, "group"));
+        return with(copy -> copy.group = TaskNames.require(group, "group"));
     }
 
     /** The number of retry stages, 0 or more (default {@value #DEFAULT_RETRIES}). */
@@ -397,17 +395,6 @@ public final class TaskSpec<V> {
     /** Records of a stage that may run at once. */
     public int concurrency() {
         return concurrency;
-    }
-
-    private static String requireName(String name, String what) {
-        if (name == null || name.isEmpty()) {
-            throw new IllegalArgumentException("the task's " + what + " is missing: declare it in its TaskSpec");
-        }
-        if (!NAME.matcher(name).matches() || name.equals(".") || name.equals("..")) {
-            throw new IllegalArgumentException("Invalid " + what + " '" + name + "': use 1 to 200 characters from"
-                    + " a-z, A-Z, 0-9, '.', '_' and '-'");
-        }
-        return name;
     }
 
     @Override
